@@ -1,0 +1,106 @@
+"""The advisor: one message in, one reply out, with the user's memory kept in storage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from bot import render
+from bot.answer import Answer
+from bot.answers import Answers
+from bot.chat_replies import ChatReplies
+from bot.dialogue import Context, Profile, Query, Turn, resolve
+from bot.knowledge import KnowledgeBase
+from bot.matching import OUT_OF_SCOPE, Matcher
+
+if TYPE_CHECKING:
+    from bot.storage import Storage
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the advisor says to one message, with the query it understood."""
+
+    query: Query
+    confidence: float
+    answer: Answer
+    clarify: tuple[str, ...] = ()
+
+    @property
+    def intent(self) -> str:
+        """The intent the reply answers."""
+        return self.query.intent
+
+
+class Advisor:
+    """Matches messages, resolves them against the user's memory and builds answers."""
+
+    def __init__(self, kb: KnowledgeBase, storage: Storage, matcher: Matcher | None = None) -> None:
+        self.kb = kb
+        self.storage = storage
+        self.matcher = matcher or Matcher(kb)
+        self.answers = Answers(kb)
+        self.replies = ChatReplies(self.answers)
+
+    async def ask(self, user_id: int, text: str, now: datetime) -> Reply:
+        """Answer a free-text message from a user."""
+        match = self.matcher.match(text)
+        profile, context = await self.storage.load(user_id)
+        turn = resolve(self.kb, match, profile, context, now)
+        return await self._respond(turn, now)
+
+    async def run(self, user_id: int, query: Query, now: datetime) -> Reply:
+        """Answer an already resolved query (a pressed button), keeping the conversation thread."""
+        profile, _ = await self.storage.load(user_id)
+        context = Context(query.intent, query.level, query.from_level, query.market, None, now)
+        return await self._respond(Turn(query, 1.0, profile, context), now)
+
+    async def profile(self, user_id: int) -> Profile:
+        """What is stored about a user."""
+        profile, _ = await self.storage.load(user_id)
+        return profile
+
+    async def _respond(self, turn: Turn, now: datetime) -> Reply:
+        query = turn.query
+        if query.intent == "forget":
+            existed = await self.storage.forget(turn.profile.user_id)
+            return Reply(query, turn.confidence, self.replies.forgotten(existed))
+        answer = self.compose(turn)
+        await self.storage.save(turn.profile, turn.context, now)
+        return Reply(query, turn.confidence, answer, turn.clarify)
+
+    def compose(self, turn: Turn) -> Answer:
+        """The answer for a resolved turn."""
+        query, profile = turn.query, turn.profile
+        if turn.clarify:
+            return self.replies.clarify(query, turn.clarify)
+        if turn.needs_level:
+            return self.replies.ask_level(query.intent)
+        simple = {
+            "greeting": self.replies.greeting,
+            "help": self.replies.help,
+            "set_level": self.replies.level_set,
+            "set_market": self.replies.market_set,
+            "nudges": self.replies.nudges,
+            OUT_OF_SCOPE: self.replies.out_of_scope,
+        }
+        if query.intent in simple:
+            return simple[query.intent](profile)
+        return self.answers.build(query, profile)
+
+    def plain(self, answer: Answer) -> str:
+        """An answer as plain text."""
+        return render.plain(answer, self.kb.sources)
+
+    def as_json(self, reply: Reply) -> dict[str, Any]:
+        """The stable scripting shape of a reply."""
+        return {
+            "intent": reply.query.intent,
+            "level": reply.query.level,
+            "from_level": reply.query.from_level,
+            "market": reply.query.market,
+            "confidence": round(reply.confidence, 3),
+            "answer": self.plain(reply.answer),
+            "suggestions": [s.label for s in reply.answer.suggestions],
+        }

@@ -1,0 +1,51 @@
+"""The structure of an answer, independent of how it is shown (plain text, Telegram HTML)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.dialogue import Query
+
+
+@dataclass(frozen=True)
+class Line:
+    """One bullet: text in the project's own words and the sources behind it."""
+
+    text: str
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Block:
+    """A titled group of bullets."""
+
+    title: str | None
+    lines: tuple[Line, ...]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A follow-up the user can ask: a label that reads as a question, and its resolved query."""
+
+    label: str
+    query: Query
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A heading, an optional personal lead, blocks of bullets and follow-up suggestions."""
+
+    heading: str
+    lead: str | None = None
+    blocks: tuple[Block, ...] = ()
+    suggestions: tuple[Suggestion, ...] = ()
+    note: str | None = None
+
+    def source_ids(self) -> list[str]:
+        """Source ids in order of first use."""
+        seen: dict[str, None] = {}
+        for block in self.blocks:
+            for line in block.lines:
+                for source in line.sources:
+                    seen.setdefault(source, None)
+        return list(seen)

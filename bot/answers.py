@@ -1,0 +1,598 @@
+"""Building answers from the knowledge base for each intent (career facts come only from the KB)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+from bot.answer import Answer, Block, Line, Suggestion
+from bot.dialogue import Profile, Query
+from bot.knowledge import Item, KnowledgeBase, SalaryBand, Section, Transition
+
+MAX_LINES = 5
+_SYMBOLS = {"USD": "$", "GBP": "£", "CAD": "CA$", "AUD": "A$", "EUR": "€"}
+_BASIS = {"total": "total comp", "base": "base salary", "unspecified": "pay basis not stated"}
+# The topic each topical intent reads; level-specific sections are picked by the query's level.
+TOPIC_OF = {
+    "ic_vs_management": "ic_vs_management",
+    "switch_company": "switch_company",
+    "resume": "resume",
+    "certifications": "certifications",
+    "getting_started": "getting_started",
+    "role": "role",
+    "specialization": "specialization",
+    "pitfalls": "pitfalls",
+    "accelerate": "accelerate",
+    "pros_cons": "pros_cons",
+}
+
+
+def money(amount: float, currency: str) -> str:
+    """$140k, £55k, CA$90k."""
+    symbol = _SYMBOLS.get(currency, currency + " ")
+    if amount >= 1_000_000:
+        return f"{symbol}{amount / 1_000_000:.1f}m".replace(".0m", "m")
+    return f"{symbol}{amount / 1000:.0f}k"
+
+
+def money_range(lo: float, hi: float | None, open_ended: bool, currency: str) -> str:
+    """$140k–$180k, $700k+, $245k+."""
+    if hi is None:
+        return money(lo, currency) + "+"
+    text = f"{money(lo, currency)}–{money(hi, currency)}"
+    return text + "+" if open_ended else text
+
+
+def years_range(lo: float, hi: float) -> str:
+    """2–3 years, 1.5–2 years."""
+    return f"{lo:g}–{hi:g} years" if lo != hi else f"{lo:g} years"
+
+
+def lines(items: Iterable[Item], limit: int = MAX_LINES) -> tuple[Line, ...]:
+    """Knowledge items as bullets, at most `limit`."""
+    return tuple(Line(item.text, item.sources) for item in list(items)[:limit])
+
+
+class Answers:
+    """Turns resolved queries into answers for one knowledge base."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self._builders: dict[str, Callable[[Query, Profile], Answer]] = {
+            "skills": self.skills,
+            "salary": self.salary,
+            "timeline": self.timeline,
+            "promotion": self.promotion,
+            "level_overview": self.level_overview,
+            "compare_levels": self.compare_levels,
+            "next_steps": self.next_steps,
+            "stuck": self.stuck,
+            "interviews": self.interviews,
+            "soft_skills": self.soft_skills,
+        }
+
+    def build(self, query: Query, profile: Profile) -> Answer:
+        """The answer to a resolved knowledge query."""
+        builder = self._builders.get(query.intent)
+        if builder:
+            return builder(query, profile)
+        return self.topic(query, profile)
+
+    # -- naming helpers -------------------------------------------------------------------
+    def name(self, level: str | None) -> str:
+        """Display name of a level."""
+        return self.kb.levels[level].name if level else "ML engineer"
+
+    def short(self, level: str) -> str:
+        """The level's id as a word in a sentence ("senior")."""
+        return level
+
+    def market_name(self, market: str | None) -> str:
+        """Display name of a market."""
+        return self.kb.markets[market].name if market in self.kb.markets else "the US"
+
+    def lead(self, profile: Profile, query: Query) -> str | None:
+        """A personal line when the answer is about the user's own situation."""
+        if not profile.level or profile.level != (query.from_level or query.level):
+            return None
+        where = f" in {self.market_name(profile.market)}" if profile.market else ""
+        return f"For you as a {self.kb.levels[profile.level].name.lower()}{where}:"
+
+    # -- suggestions ----------------------------------------------------------------------
+    def suggest(self, *queries: Query | None) -> tuple[Suggestion, ...]:
+        """Follow-up suggestions with typeable labels (duplicates and Nones dropped)."""
+        out: list[Suggestion] = []
+        for q in queries:
+            if q is None:
+                continue
+            label = self.label(q)
+            if label and all(s.label != label for s in out):
+                out.append(Suggestion(label, q))
+        return tuple(out[:3])
+
+    def label(self, q: Query) -> str | None:
+        """A short question that the matcher maps back to `q`."""
+        lv = q.level
+        where = f" in {self.market_name(q.market)}" if q.market and q.market != "us" else ""
+        if q.intent == "salary":
+            return f"Salary for {lv}{where}" if lv else f"ML engineer salaries{where}"
+        if q.intent == "skills":
+            return f"Skills for {lv}" if lv else "Skills by layer"
+        if q.intent == "timeline" and lv and q.from_level:
+            return f"How long from {q.from_level} to {lv}"
+        if q.intent == "promotion" and lv and q.from_level:
+            return f"How to go from {q.from_level} to {lv}"
+        if q.intent == "level_overview" and lv:
+            return f"What does a {lv} do"
+        if q.intent == "compare_levels" and lv and q.from_level:
+            return f"{q.from_level.capitalize()} vs {lv}"
+        if q.intent == "soft_skills":
+            return f"Soft skills for {lv}" if lv else "Soft skills"
+        if q.intent == "interviews":
+            return f"Interviews for {lv}" if lv else "Interviews"
+        if q.intent == "stuck":
+            return f"Stuck at {lv}" if lv else "I feel stuck"
+        simple = {
+            "next_steps": "What should I do next",
+            "accelerate": "How to grow faster",
+            "ic_vs_management": "IC or management",
+            "switch_company": "Should I switch companies",
+            "getting_started": "How to get started",
+            "certifications": "Certifications",
+            "resume": "Resume tips",
+            "specialization": "Which specialization",
+            "pitfalls": "Common pitfalls",
+            "role": "What is an ML engineer",
+            "pros_cons": "Pros and cons",
+        }
+        return simple.get(q.intent)
+
+    def around(self, q: Query) -> tuple[Suggestion, ...]:
+        """Natural next questions after an answer about a level."""
+        lv = q.level
+        if lv is None:
+            return self.suggest(Query("salary"), Query("skills"), Query("next_steps"))
+        nxt = self.kb.next_level(lv)
+        return self.suggest(
+            Query("salary", lv, None, q.market) if q.intent != "salary" else None,
+            Query("skills", lv) if q.intent != "skills" else None,
+            Query("timeline", nxt, lv) if nxt else Query("level_overview", lv),
+            Query("promotion", nxt, lv) if nxt else None,
+        )
+
+    # -- skills ---------------------------------------------------------------------------
+    def skills(self, q: Query, profile: Profile) -> Answer:
+        """Technical skills for a level, or the four-layer architecture without one."""
+        if q.level is None:
+            topic = self.kb.topics["skills_architecture"]
+            return Answer(
+                topic.title,
+                "Tell me your level for a list that fits you.",
+                self.sections(topic.sections, None),
+                self.suggest(
+                    Query("skills", "junior"), Query("skills", "senior"), Query("soft_skills")
+                ),
+            )
+        level = self.kb.levels[q.level]
+        blocks = [Block("Technical skills", lines(level.technical_skills, 8))]
+        nxt = self.kb.next_level(q.level)
+        step = self.kb.transitions.get((q.level, nxt)) if nxt else None
+        if step:
+            blocks.append(Block(f"To add on the way to {nxt}", lines(step.skills_to_add, 4)))
+        return Answer(
+            f"Skills for a {level.name.lower()}",
+            self.lead(profile, q),
+            tuple(blocks),
+            self.suggest(
+                Query("soft_skills", q.level),
+                Query("salary", q.level, None, q.market),
+                Query("promotion", nxt, q.level) if nxt else None,
+            ),
+        )
+
+    # -- salary ---------------------------------------------------------------------------
+    def salary(self, q: Query, profile: Profile) -> Answer:
+        """Each source's figures for a level and market, with the spread between them."""
+        market = q.market or "us"
+        market_name = self.market_name(market)
+        if q.level is None:
+            return self._salary_overview(q, market)
+        level = self.kb.levels[q.level]
+        bands = [b for b in self.kb.bands if b.level == q.level and b.market == market]
+        blocks: list[Block] = []
+        note = None
+        if bands:
+            blocks.append(Block("What each source says", tuple(self._band_line(b) for b in bands)))
+            spread = self._spread(bands)
+            if spread:
+                blocks.append(Block("Reading the figures", (spread,)))
+        else:
+            note = f"None of the sources gives a {level.name.lower()} figure for {market_name}."
+            here = sorted({b.level for b in self.kb.bands if b.market == market},
+                          key=lambda lv: self.kb.levels[lv].rank)  # fmt: skip
+            if here:
+                note += f" For {market_name} they cover: {', '.join(here)}."
+            us = [b for b in self.kb.bands if b.level == q.level and b.market == "us"]
+            if us and market != "us":
+                blocks.append(
+                    Block("US figures for comparison", tuple(self._band_line(b) for b in us))
+                )
+        caveats = [
+            c for c in self.kb.salary_caveats if market != "us" or "canada" not in c.text.lower()
+        ]
+        if caveats:
+            blocks.append(Block(None, lines(caveats, 2)))
+        where = "" if market == "us" else f" in {market_name}"
+        others = [m for m in self.kb.markets if m != market]
+        nxt = self.kb.next_level(q.level)
+        return Answer(
+            f"{level.name} pay in {market_name}",
+            self.lead(profile, q),
+            tuple(blocks),
+            self.suggest(
+                Query("salary", nxt, None, q.market) if nxt else None,
+                Query("salary", q.level, None, others[0]) if others and not where else None,
+                Query("promotion", nxt, q.level) if nxt else None,
+                Query("salary", q.level, None, "us") if where else None,
+            ),
+            note,
+        )
+
+    def _band_line(self, band: SalaryBand) -> Line:
+        source = self.kb.sources[band.source].short
+        details = [_BASIS[band.basis]]
+        if band.region:
+            details.append(band.region)
+        if band.years:
+            details.append(band.years)
+        if band.note:
+            details.append(band.note)
+        amount = money_range(band.min, band.max, band.open_ended, band.currency)
+        return Line(f"{source}: {amount} ({'; '.join(details)})", (band.source,))
+
+    def _spread(self, bands: Sequence[SalaryBand]) -> Line | None:
+        if len(bands) < 2:
+            return None
+        lo = min(b.min for b in bands)
+        hi_known = [b.max for b in bands if b.max is not None]
+        hi = max(hi_known + [b.min for b in bands])
+        currency = bands[0].currency
+        sources = tuple(dict.fromkeys(b.source for b in bands))
+        bases = {b.basis for b in bands}
+        mixed = " and they do not all measure the same thing" if len(bases) > 1 else ""
+        text = (
+            f"The sources disagree: from {money(lo, currency)} to {money(hi, currency)}"
+            f" across {len(sources)} sources{mixed}."
+        )
+        return Line(text, sources)
+
+    def _salary_overview(self, q: Query, market: str) -> Answer:
+        rows: list[Line] = []
+        for level in self.kb.levels.values():
+            bands = [b for b in self.kb.bands if b.level == level.id and b.market == market]
+            if not bands:
+                continue
+            lo = min(b.min for b in bands)
+            hi_values = [b.max for b in bands if b.max is not None]
+            hi = max(hi_values) if hi_values else None
+            open_top = hi is None or any(b.max is None or b.open_ended for b in bands)
+            sources = tuple(dict.fromkeys(b.source for b in bands))
+            text = f"{level.name}: {money_range(lo, hi, open_top, bands[0].currency)}"
+            text += f" ({len(sources)} source{'s' if len(sources) > 1 else ''})"
+            rows.append(Line(text, sources))
+        blocks = [Block("Range of the sources' figures per level", tuple(rows))]
+        median = self.kb.median
+        if median and median.market == market:
+            blocks.append(Block(None, (Line(median.text, (median.source,)),)))
+        blocks.append(Block("What top earners have in common", lines(self.kb.top_earners, 3)))
+        return Answer(
+            f"ML engineer pay in {self.market_name(market)}",
+            "Tell me your level (for example “I'm mid-level”) for figures that fit you.",
+            tuple(blocks),
+            self.suggest(
+                Query("salary", "junior", None, q.market),
+                Query("salary", "senior", None, q.market),
+                Query("salary", "staff", None, q.market),
+            ),  # fmt: skip
+        )
+
+    # -- transitions ----------------------------------------------------------------------
+    def path(self, src: str, dst: str) -> list[Transition]:
+        """The transitions from `src` up to `dst`, one level at a time."""
+        steps: list[Transition] = []
+        current = src
+        while current != dst:
+            nxt = self.kb.next_level(current)
+            step = self.kb.transitions.get((current, nxt)) if nxt else None
+            if step is None or nxt is None:
+                return []
+            steps.append(step)
+            current = nxt
+        return steps
+
+    def timeline(self, q: Query, profile: Profile) -> Answer:
+        """Typical and accelerated years for a move, step by step, with disagreements."""
+        if q.level is None or q.from_level is None:
+            return self._timeline_overview(profile)
+        steps = self.path(q.from_level, q.level)
+        title = f"From {q.from_level} to {q.level}: how long it takes"
+        blocks: list[Block] = []
+        note = None
+        typical = [s.typical for s in steps]
+        fast = [s.accelerated for s in steps]
+        if steps and all(typical):
+            rows = []
+            for step in steps:
+                assert step.typical
+                text = f"{step.from_level.capitalize()} → {step.to_level}: typically {years_range(step.typical.min, step.typical.max)}"
+                if step.accelerated:
+                    text += f", top performers {years_range(step.accelerated.min, step.accelerated.max)}"
+                rows.append(Line(text, step.typical.sources))
+            if len(steps) > 1:
+                lo = sum(t.min for t in typical if t)
+                hi = sum(t.max for t in typical if t)
+                total = f"In total: about {years_range(lo, hi)}"
+                if all(fast):
+                    total += f" ({years_range(sum(f.min for f in fast if f), sum(f.max for f in fast if f))} when everything goes right)"
+                rows.append(Line(total + ".", ()))
+            blocks.append(Block("Timeline", tuple(rows)))
+        else:
+            missing = [s for s in steps if not s.typical] or steps
+            names = ", ".join(f"{s.from_level} → {s.to_level}" for s in missing)
+            note = f"The sources give no typical timeline for {names or f'{q.from_level} → {q.level}'}."
+        step_notes = [n for s in steps for n in s.notes]
+        if step_notes:
+            blocks.append(Block("Where the sources differ", lines(step_notes, 3)))
+        last = steps[-1] if steps else None
+        if last:
+            blocks.append(Block("What speeds it up", lines(last.how_to_advance, 3)))
+        return Answer(
+            title,
+            self.lead(profile, q),
+            tuple(blocks),
+            self.suggest(
+                Query("promotion", q.level, q.from_level),
+                Query("skills", q.level),
+                Query("salary", q.level, None, q.market),
+            ),
+            note,
+        )
+
+    def _timeline_overview(self, profile: Profile) -> Answer:
+        rows = []
+        for step in self.kb.transitions.values():
+            if step.typical:
+                text = f"{step.from_level.capitalize()} → {step.to_level}: typically {years_range(step.typical.min, step.typical.max)}"
+                if step.accelerated:
+                    text += f", top performers {years_range(step.accelerated.min, step.accelerated.max)}"
+                rows.append(Line(text, step.typical.sources))
+        return Answer(
+            "How long each step takes",
+            "Tell me your level for the step that is yours.",
+            (Block("Timeline", tuple(rows)),),
+            self.suggest(
+                Query("timeline", "senior", "mid"),
+                Query("timeline", "staff", "senior"),
+                Query("accelerate"),
+            ),  # fmt: skip
+        )
+
+    def promotion(self, q: Query, profile: Profile) -> Answer:
+        """What to focus on and build for the move into the target level."""
+        if q.level is None or q.from_level is None:
+            return Answer(
+                "Getting promoted",
+                "Tell me your level (for example “I'm mid-level”) and I'll show the step that is yours.",
+                self.sections(self.kb.topics["accelerate"].sections, None, 1),
+                self.suggest(
+                    Query("promotion", "mid", "junior"),
+                    Query("promotion", "senior", "mid"),
+                    Query("promotion", "staff", "senior"),
+                ),  # fmt: skip
+            )
+        steps = self.path(q.from_level, q.level)
+        step = steps[-1] if steps else None
+        note = None
+        if step is None:
+            return Answer(
+                f"From {q.from_level} to {q.level}", note="The knowledge base has no such step."
+            )
+        if len(steps) > 1:
+            first = steps[0]
+            note = (
+                f"That is {len(steps)} steps. The first is {first.from_level} → {first.to_level}: "
+                f"ask “How to go from {first.from_level} to {first.to_level}”."
+            )
+        blocks = (
+            Block("Focus on", lines(step.focus, 4)),
+            Block("Skills to add", lines(step.skills_to_add, 4)),
+            Block("Soft skills to build", lines(step.soft_skills, 3)),
+            Block("How to show you are ready", lines(step.how_to_advance, 3)),
+        )
+        return Answer(
+            f"From {step.from_level} to {step.to_level}",
+            self.lead(profile, q),
+            blocks,
+            self.suggest(
+                Query("timeline", step.to_level, step.from_level),
+                Query("interviews", step.to_level),
+                Query("salary", step.to_level, None, q.market),
+            ),
+            note,
+        )
+
+    # -- levels ---------------------------------------------------------------------------
+    def level_overview(self, q: Query, profile: Profile) -> Answer:
+        """What a level is, what it does and focuses on; the ladder without a level."""
+        if q.level is None:
+            rows = []
+            for level in self.kb.levels.values():
+                years = ""
+                if level.years_min is not None:
+                    hi = level.years_max
+                    years = (
+                        f" ({level.years_min:g}+ years)"
+                        if hi is None
+                        else f" ({years_range(level.years_min, hi)})"
+                    )
+                rows.append(
+                    Line(f"{level.name}{years}: {level.summary.text}", level.summary.sources)
+                )
+            return Answer(
+                "The ML engineering ladder",
+                None,
+                (Block(None, tuple(rows)),),
+                self.suggest(
+                    Query("compare_levels", "staff", "senior"), Query("timeline"), Query("salary")
+                ),  # fmt: skip
+            )
+        level = self.kb.levels[q.level]
+        blocks = [
+            Block(None, (Line(level.summary.text, level.summary.sources),)),
+            Block("Responsibilities", lines(level.responsibilities, 5)),
+            Block("Focus", lines(level.focus, 3)),
+            Block("What you learn there", lines(level.learning, 3)),
+        ]
+        if level.notes:
+            blocks.append(Block("Where the sources differ", lines(level.notes, 2)))
+        return Answer(
+            f"The {level.name.lower()}", self.lead(profile, q), tuple(blocks), self.around(q)
+        )
+
+    def compare_levels(self, q: Query, profile: Profile) -> Answer:
+        """Two levels side by side and what changes between them."""
+        if q.level is None or q.from_level is None:
+            return self.level_overview(Query("level_overview"), profile)
+        low, high = self.kb.levels[q.from_level], self.kb.levels[q.level]
+        blocks = [
+            Block(
+                low.name,
+                (Line(low.summary.text, low.summary.sources),) + lines(low.responsibilities, 2),
+            ),
+            Block(
+                high.name,
+                (Line(high.summary.text, high.summary.sources),) + lines(high.responsibilities, 2),
+            ),
+        ]
+        steps = self.path(q.from_level, q.level)
+        if len(steps) == 1:
+            blocks.append(Block("What changes", lines(steps[0].focus, 3)))
+        return Answer(
+            f"{low.name} vs {high.name.lower()}",
+            self.lead(profile, q),
+            tuple(blocks),
+            self.suggest(
+                Query("promotion", q.level, q.from_level),
+                Query("timeline", q.level, q.from_level),
+                Query("salary", q.level, None, q.market),
+            ),
+        )
+
+    # -- personal -------------------------------------------------------------------------
+    def next_steps(self, q: Query, profile: Profile) -> Answer:
+        """Concrete next steps for the user's level and the focus of their next move."""
+        assert q.level
+        level = self.kb.levels[q.level]
+        topic = self.kb.topics["next_steps"]
+        blocks = list(self.sections(topic.sections, q.level, 1))
+        nxt = self.kb.next_level(q.level)
+        step = self.kb.transitions.get((q.level, nxt)) if nxt else None
+        if step:
+            blocks.append(Block(f"Focus for the move to {nxt}", lines(step.focus, 3)))
+        return Answer(
+            f"Next steps for a {level.name.lower()}",
+            self.lead(profile, q),
+            tuple(blocks),
+            self.suggest(
+                Query("promotion", nxt, q.level) if nxt else None,
+                Query("accelerate"),
+                Query("stuck", q.level),
+            ),
+        )
+
+    def stuck(self, q: Query, profile: Profile) -> Answer:
+        """Symptoms and remedies for the user's level, plus general moves."""
+        assert q.level
+        topic = self.kb.topics["stuck"]
+        blocks = self.sections(topic.sections, q.level, 3)
+        nxt = self.kb.next_level(q.level)
+        return Answer(
+            f"Feeling stuck as a {self.kb.levels[q.level].name.lower()}",
+            self.lead(profile, q),
+            blocks,
+            self.suggest(
+                Query("promotion", nxt, q.level) if nxt else None,
+                Query("switch_company"),
+                Query("accelerate"),
+            ),
+        )
+
+    def interviews(self, q: Query, profile: Profile) -> Answer:
+        """How interviews work, and what the user's level is assessed on."""
+        topic = self.kb.topics["interviews"]
+        blocks = list(self.sections(topic.sections, q.level))
+        prev = self.kb.previous_level(q.level) if q.level else None
+        step = self.kb.transitions.get((prev, q.level)) if prev and q.level else None
+        if step:
+            blocks.append(Block(f"What {q.level} interviews look for", lines(step.interviews, 4)))
+        return Answer(
+            topic.title + (f" for {q.level}" if q.level else ""),
+            self.lead(profile, q),
+            tuple(blocks),
+            self.suggest(
+                Query("resume"),
+                Query("skills", q.level) if q.level else Query("skills"),
+                Query("salary", q.level, None, q.market) if q.level else None,
+            ),  # fmt: skip
+        )
+
+    def soft_skills(self, q: Query, profile: Profile) -> Answer:
+        """Soft skills for a level and for its next move; the overall picture without a level."""
+        if q.level is None:
+            return self.topic(q, profile)
+        level = self.kb.levels[q.level]
+        blocks = [Block("At this level", lines(level.soft_skills, 5))]
+        nxt = self.kb.next_level(q.level)
+        step = self.kb.transitions.get((q.level, nxt)) if nxt else None
+        if step:
+            blocks.append(Block(f"To build for {nxt}", lines(step.soft_skills, 4)))
+        return Answer(
+            f"Soft skills for a {level.name.lower()}",
+            self.lead(profile, q),
+            tuple(blocks),
+            self.suggest(Query("skills", q.level), Query("accelerate"), Query("ic_vs_management")),
+        )
+
+    # -- topics ---------------------------------------------------------------------------
+    def sections(
+        self, sections: Sequence[Section], level: str | None, per_section: int = MAX_LINES
+    ) -> tuple[Block, ...]:
+        """Blocks for a topic: general sections plus the one nearest the level, if any."""
+        general = [s for s in sections if s.level is None]
+        leveled = [s for s in sections if s.level is not None]
+        chosen: list[Section] = []
+        if level and leveled:
+            rank = self.kb.levels[level].rank
+            nearest = min(abs(self.kb.levels[s.level].rank - rank) for s in leveled if s.level)
+            chosen = [
+                s
+                for s in leveled
+                if s.level and abs(self.kb.levels[s.level].rank - rank) == nearest
+            ][:1]
+        elif not level:
+            chosen = leveled
+        picked = [s for s in sections if s in chosen or s in general]
+        limit = per_section if len(picked) > 1 else max(per_section, 6)
+        return tuple(Block(s.title, lines(s.items, limit)) for s in picked)
+
+    def topic(self, q: Query, profile: Profile) -> Answer:
+        """A topical answer (IC vs management, resume, ...)."""
+        topic = self.kb.topics[TOPIC_OF.get(q.intent, q.intent)]
+        per_section = 3 if len(topic.sections) > 3 else 4
+        return Answer(
+            topic.title,
+            self.lead(profile, q),
+            self.sections(topic.sections, q.level, per_section),
+            self.around(Query(q.intent, q.level, None, q.market))
+            if q.level
+            else self.suggest(Query("next_steps"), Query("accelerate"), Query("salary")),
+        )

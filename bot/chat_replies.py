@@ -1,0 +1,206 @@
+"""Replies about the conversation itself: greetings, help, profile changes, clarifications, scope."""
+
+from __future__ import annotations
+
+from bot.answer import Answer, Block, Line
+from bot.answers import Answers
+from bot.dialogue import Profile, Query
+
+# How an intent is named when the bot asks "did you mean ...?".
+INTENT_TOPICS = {
+    "skills": "skills for a level",
+    "salary": "pay",
+    "timeline": "how long a step takes",
+    "promotion": "how to get promoted",
+    "level_overview": "what a level involves",
+    "compare_levels": "comparing two levels",
+    "next_steps": "your next steps",
+    "stuck": "feeling stuck",
+    "ic_vs_management": "IC vs management",
+    "switch_company": "switching companies",
+    "interviews": "interviews",
+    "resume": "your resume",
+    "certifications": "certifications and degrees",
+    "getting_started": "getting into ML engineering",
+    "role": "what an ML engineer is",
+    "specialization": "choosing a specialization",
+    "soft_skills": "soft skills",
+    "pitfalls": "common pitfalls",
+    "accelerate": "growing faster",
+    "pros_cons": "pros and cons of the career",
+    "help": "what I can do",
+    "nudges": "reminders",
+    "forget": "deleting your data",
+}
+
+EXAMPLES = (
+    "What skills for senior?",
+    "How much does a staff MLE make in London?",
+    "How long from mid to senior?",
+    "I feel stuck",
+    "IC or management?",
+)
+
+
+class ChatReplies:
+    """Builds the replies that are not career answers."""
+
+    def __init__(self, answers: Answers) -> None:
+        self.answers = answers
+        self.kb = answers.kb
+
+    def _examples(self) -> Block:
+        return Block("You can ask, for example", tuple(Line(e) for e in EXAMPLES))
+
+    def _starters(self, profile: Profile) -> Query | None:
+        return Query("next_steps", profile.level) if profile.level else Query("getting_started")
+
+    def greeting(self, profile: Profile) -> Answer:
+        """Hello, with what the bot remembers and what it can do."""
+        remembered = self.remembered(profile)
+        return Answer(
+            "Hi! I'm a career advisor for machine-learning engineers.",
+            remembered,
+            (self._examples(),),
+            self.answers.suggest(
+                self._starters(profile), Query("salary", profile.level, None, profile.market)
+            ),
+        )
+
+    def remembered(self, profile: Profile) -> str | None:
+        """One line on what the bot knows about the user, if anything."""
+        parts = []
+        if profile.level:
+            parts.append(f"you are a {self.kb.levels[profile.level].name.lower()}")
+        if profile.market:
+            parts.append(f"you work in {self.answers.market_name(profile.market)}")
+        return "I remember that " + " and ".join(parts) + "." if parts else None
+
+    def help(self, profile: Profile) -> Answer:
+        """What the bot can do and how."""
+        blocks = (
+            Block(
+                "What I can do",
+                (
+                    Line(
+                        "Skills, responsibilities and pay for each level, from aspiring to principal."
+                    ),
+                    Line("How long each step takes and how to get promoted."),
+                    Line("Interviews, resumes, certifications, getting started, specializations."),
+                    Line("Advice when you feel stuck, IC vs management, switching companies."),
+                    Line(
+                        "I remember your level and market: say “I have 4 years of experience” or “I'm in London”."
+                    ),
+                    Line("Say “forget me” to delete everything I store about you."),
+                ),
+            ),
+            self._examples(),
+        )
+        return Answer(
+            "How I can help",
+            self.remembered(profile),
+            blocks,
+            self.answers.suggest(self._starters(profile), Query("salary"), Query("timeline")),
+            "Answers come from five public career guides; figures show which one says what.",
+        )
+
+    def level_set(self, profile: Profile) -> Answer:
+        """Confirmation of a stated level (and market)."""
+        if profile.level is None:
+            return self.ask_level("level")
+        level = self.kb.levels[profile.level]
+        where = f" in {self.answers.market_name(profile.market)}" if profile.market else ""
+        nxt = self.kb.next_level(level.id)
+        return Answer(
+            f"Got it: you're a {level.name.lower()}{where}.",
+            "I'll use that whenever a question doesn't name a level.",
+            (Block(None, (Line(level.summary.text, level.summary.sources),)),),
+            self.answers.suggest(
+                Query("next_steps", level.id),
+                Query("promotion", nxt, level.id) if nxt else Query("skills", level.id),
+                Query("salary", level.id, None, profile.market),
+            ),
+        )
+
+    def market_set(self, profile: Profile) -> Answer:
+        """Confirmation of a stated market."""
+        if profile.market is None:
+            return Answer(
+                "Which market are you in?",
+                "I have figures for: " + ", ".join(m.name for m in self.kb.markets.values()) + ".",
+            )
+        name = self.answers.market_name(profile.market)
+        return Answer(
+            f"Got it: you work in {name}.",
+            "Pay answers will use figures for that market where the sources have them.",
+            (),
+            self.answers.suggest(
+                Query("salary", profile.level, None, profile.market),
+                self._starters(profile),
+            ),
+        )
+
+    def ask_level(self, intent: str) -> Answer:
+        """Ask for the user's level before answering something personal."""
+        return Answer(
+            "What's your level?",
+            "Tell me your level or years of experience, and I'll answer for you.",
+            (
+                Block(
+                    None,
+                    tuple(
+                        Line(
+                            f"{lv.name}"
+                            + (
+                                f": {lv.years_min:g}+ years"
+                                if lv.years_min is not None and lv.years_max is None
+                                else f": {lv.years_min:g}–{lv.years_max:g} years"
+                                if lv.years_min is not None and lv.years_max is not None
+                                else ""
+                            )
+                        )
+                        for lv in self.kb.levels.values()
+                    ),
+                ),
+            ),
+        )
+
+    def nudges(self, profile: Profile) -> Answer:
+        """Where reminders are managed."""
+        return Answer(
+            "Reminders",
+            "Nudges about next steps are sent in Telegram: use /nudges there to switch them on, "
+            "change when they come, or turn them off.",
+        )
+
+    def forgotten(self, existed: bool) -> Answer:
+        """Confirmation that everything about the user was deleted."""
+        if existed:
+            return Answer(
+                "Done: I deleted everything I stored about you.",
+                "Your level, market and conversation are gone. Say hi to start over.",
+            )
+        return Answer("I had nothing stored about you.", "There was nothing to delete.")
+
+    def out_of_scope(self, profile: Profile) -> Answer:
+        """A kind reply to something outside ML-engineering careers."""
+        return Answer(
+            "That's outside what I know, sorry.",
+            "I only advise on careers in machine-learning engineering: levels, skills, pay, "
+            "promotions, interviews and the like.",
+            (self._examples(),),
+            self.answers.suggest(self._starters(profile), Query("salary"), Query("skills")),
+        )
+
+    def clarify(self, query: Query, options: tuple[str, ...]) -> Answer:
+        """Ask which of two close intents was meant, naming both."""
+        names = [INTENT_TOPICS.get(o, o) for o in options]
+        suggestions = self.answers.suggest(
+            *(Query(o, query.level, query.from_level, query.market) for o in options)
+        )
+        return Answer(
+            f"Did you mean {names[0]} or {names[1]}?",
+            "Your question could be about either: pick one.",
+            (),
+            suggestions,
+        )

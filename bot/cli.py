@@ -1,0 +1,218 @@
+"""The `careerbot` command: local chat, one-shot questions, evaluation, knowledge checks, the bot."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot import kbload
+from bot.advisor import Advisor
+from bot.knowledge import KnowledgeBase
+from bot.storage import Storage
+from bot.yamlnodes import KnowledgeError
+
+EXIT_USAGE = 2
+
+
+def default_db() -> str:
+    """$CAREERBOT_DB, else careerbot.sqlite3 in the user's data directory."""
+    env = os.environ.get("CAREERBOT_DB")
+    if env:
+        return env
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return str(Path(base) / "careerbot" / "careerbot.sqlite3")
+
+
+def load_kb(directory: str | None) -> KnowledgeBase:
+    """Load the knowledge base or exit with its problems listed as file:line."""
+    try:
+        return kbload.load(Path(directory) if directory else None)
+    except KnowledgeError as exc:
+        print("The knowledge base is invalid:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE) from exc
+
+
+def now() -> datetime:
+    """The wall clock, read only by entry points."""
+    return datetime.now(UTC)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="careerbot",
+        description="Career advice for ML engineers. Without a command: the Telegram bot when "
+        "TELEGRAM_BOT_TOKEN is set, otherwise a local chat.",
+    )
+    parser.add_argument("--knowledge", metavar="DIR", help="knowledge base directory "
+                        "(default: $CAREERBOT_KNOWLEDGE or the bundled one)")  # fmt: skip
+    sub = parser.add_subparsers(dest="command")
+
+    def conversation(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--json", action="store_true", help="one JSON object per reply")
+        p.add_argument("--db", metavar="PATH", default=None,
+                       help="SQLite database (default: $CAREERBOT_DB or the user data dir; "
+                       "':memory:' keeps nothing)")  # fmt: skip
+        p.add_argument("--user", type=_positive_int, default=1, metavar="ID",
+                       help="user id (default 1)")  # fmt: skip
+        p.add_argument("--knowledge", metavar="DIR", default=argparse.SUPPRESS,
+                       help="knowledge base directory")  # fmt: skip
+
+    conversation(sub.add_parser("chat", help="talk to the advisor on the terminal"))
+    ask = sub.add_parser("ask", help="ask one question and print the answer")
+    ask.add_argument("question")
+    conversation(ask)
+
+    ev = sub.add_parser("eval", help="score intent and slot matching on a labelled question set")
+    ev.add_argument("file", nargs="?", help="labelled set (default: tests/eval/questions.yaml)")
+    ev.add_argument("--knowledge", metavar="DIR", default=argparse.SUPPRESS)
+    ev.add_argument("--errors", action="store_true", help="list every miss")
+
+    kb = sub.add_parser("kb", help="knowledge base tools")
+    kb_sub = kb.add_subparsers(dest="kb_command", required=True)
+    check = kb_sub.add_parser("check", help="validate a knowledge base directory")
+    check.add_argument("dir", nargs="?", help="directory (default: the one in use)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `careerbot` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command = args.command
+    if command is None:
+        command = "run" if os.environ.get("TELEGRAM_BOT_TOKEN") else "chat"
+        if command == "chat":
+            args = parser.parse_args([*(argv or sys.argv[1:]), "chat"])
+    if command == "kb":
+        return kb_check(args.dir or args.knowledge)
+    if command == "eval":
+        from bot import evaluation
+
+        kb = load_kb(args.knowledge)
+        return evaluation.main(kb, args.file, args.errors)
+    if command == "run":
+        print("The Telegram bot is not available in this version: use `careerbot chat`.",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_USAGE
+    kb = load_kb(args.knowledge)
+    db = args.db or default_db()
+    try:
+        if command == "ask":
+            return asyncio.run(ask_once(kb, db, args.user, args.question, args.json, sys.stdout))
+        return asyncio.run(chat(kb, db, args.user, args.json, sys.stdin, sys.stdout))
+    except KeyboardInterrupt:
+        return 130
+
+
+def kb_check(directory: str | None) -> int:
+    """Validate a knowledge base: `file:line: problem` lines and exit 1 when invalid."""
+    try:
+        kb = kbload.load(Path(directory) if directory else None)
+    except KnowledgeError as exc:
+        for problem in exc.problems:
+            print(problem)
+        print(f"{len(exc.problems)} problem(s) found.", file=sys.stderr)
+        return 1
+    print(
+        f"{kb.root}: OK ({len(kb.sources)} sources, {len(kb.levels)} levels, "
+        f"{len(kb.bands)} salary figures, {len(kb.transitions)} transitions, "
+        f"{len(kb.topics)} topics, {len(kb.intents)} intents, "
+        f"{sum(len(i.examples) for i in kb.intents.values())} example phrasings)"
+    )
+    return 0
+
+
+async def ask_once(
+    kb: KnowledgeBase, db: str, user: int, question: str, as_json: bool, out: TextIO
+) -> int:
+    """Answer one question."""
+    storage = await Storage.open(db)
+    try:
+        advisor = Advisor(kb, storage)
+        reply = await advisor.ask(user, question, now())
+        if as_json:
+            out.write(json.dumps(advisor.as_json(reply), ensure_ascii=False) + "\n")
+        else:
+            out.write(advisor.plain(reply.answer) + "\n")
+    finally:
+        await storage.close()
+    return 0
+
+
+def _parse_line(line: str, default_user: int) -> tuple[int, str] | str:
+    """(user id, text) from a chat --json input line, or an error message."""
+    stripped = line.strip()
+    if not stripped.startswith("{"):
+        return default_user, line.rstrip("\r\n")
+    try:
+        obj: Any = json.loads(stripped)
+    except json.JSONDecodeError as exc:
+        return f"invalid JSON: {exc.msg} at column {exc.colno}"
+    if not isinstance(obj, dict):
+        return "expected a JSON object"
+    user, text = obj.get("user_id", default_user), obj.get("text")
+    if isinstance(user, bool) or not isinstance(user, int) or user <= 0:
+        return "user_id must be a positive integer"
+    if not isinstance(text, str):
+        return 'expected {"user_id": int, "text": str}'
+    return user, text
+
+
+async def chat(
+    kb: KnowledgeBase, db: str, user: int, as_json: bool, inp: TextIO, out: TextIO
+) -> int:
+    """A terminal conversation; with --json, one JSON line out per line in, in order."""
+    storage = await Storage.open(db)
+    advisor = Advisor(kb, storage)
+    interactive = inp.isatty() and not as_json
+    try:
+        if interactive:
+            out.write("Career advisor for ML engineers. Ask anything; Ctrl-D to quit.\n\n")
+        while True:
+            if interactive:
+                out.write("you> ")
+                out.flush()
+            line = await asyncio.to_thread(inp.readline)
+            if not line:
+                break
+            parsed = _parse_line(line, user) if as_json else (user, line.rstrip("\r\n"))
+            if isinstance(parsed, str):
+                out.write(json.dumps({"error": parsed}) + "\n")
+                out.flush()
+                continue
+            user_id, text = parsed
+            if not as_json and not text.strip():
+                continue
+            reply = await advisor.ask(user_id, text, now())
+            if as_json:
+                out.write(json.dumps(advisor.as_json(reply), ensure_ascii=False) + "\n")
+            else:
+                out.write(advisor.plain(reply.answer) + "\n\n")
+            out.flush()
+    finally:
+        await storage.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

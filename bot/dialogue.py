@@ -1,0 +1,205 @@
+"""Dialogue state: who the user is, what was just discussed, and how a match becomes a query."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from bot.knowledge import KnowledgeBase
+from bot.matching import OUT_OF_SCOPE, Match
+
+# Context older than this is not used for follow-ups.
+CONTEXT_TTL = timedelta(minutes=30)
+
+# Intents whose answer is about a move between two levels.
+TRANSITION_INTENTS = frozenset({"timeline", "promotion"})
+# Intents answered for the user's own level: without one, the bot asks for it.
+PERSONAL_INTENTS = frozenset({"next_steps", "stuck"})
+# Intents that keep the thread of a conversation (the rest answer and leave the context alone).
+NON_TOPICAL = frozenset({"greeting", "help", "nudges", "forget", OUT_OF_SCOPE})
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a user has told the bot about themselves."""
+
+    user_id: int
+    level: str | None = None
+    market: str | None = None
+
+
+@dataclass(frozen=True)
+class Context:
+    """The thread of the conversation: the last answered query, or a question the bot asked."""
+
+    intent: str
+    level: str | None
+    from_level: str | None
+    market: str | None
+    pending: str | None
+    at: datetime
+
+    def fresh(self, now: datetime) -> bool:
+        """True while the context is recent enough for follow-ups."""
+        return now - self.at <= CONTEXT_TTL
+
+
+@dataclass(frozen=True)
+class Query:
+    """A fully resolved request: an intent and the slots its answer is about."""
+
+    intent: str
+    level: str | None = None
+    from_level: str | None = None
+    market: str | None = None
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The outcome of one message: the query to answer and the state to remember."""
+
+    query: Query
+    confidence: float
+    profile: Profile
+    context: Context | None
+    clarify: tuple[str, ...] = ()
+    needs_level: bool = False
+
+
+def resolve(
+    kb: KnowledgeBase, match: Match, profile: Profile, context: Context | None, now: datetime
+) -> Turn:
+    """Combine a match with the profile and the conversation into the query to answer."""
+    slots = match.slots
+    ctx = context if context and context.fresh(now) else None
+    if slots.own_level:
+        profile = replace(profile, level=slots.own_level)
+    if slots.market and slots.own_market:
+        profile = replace(profile, market=slots.market)
+
+    intent = match.intent
+    if match.slot_only:
+        intent = _slot_only_intent(match, ctx)
+    elif intent == OUT_OF_SCOPE and (slots.own_level or slots.own_market):
+        intent = "set_level" if slots.own_level else "set_market"
+
+    if intent == OUT_OF_SCOPE:
+        query = Query(OUT_OF_SCOPE)
+        return Turn(query, match.confidence, profile, context)
+    if intent in ("set_level", "set_market"):
+        query = Query(intent, level=profile.level, market=profile.market)
+        pending = ctx.pending if ctx and ctx.pending and profile.level else None
+        if pending:
+            return _answer_pending(kb, match, profile, ctx, pending, now)
+        new_ctx = Context(intent, profile.level, None, profile.market, None, now)
+        return Turn(query, match.confidence, profile, new_ctx)
+
+    query = _fill_slots(kb, intent, match, profile, ctx)
+    clarify = match.ambiguous or ()
+    if intent in PERSONAL_INTENTS and query.level is None:
+        asked = Context(intent, None, None, query.market, intent, now)
+        return Turn(query, match.confidence, profile, asked, clarify, needs_level=True)
+    if intent in NON_TOPICAL or clarify:
+        return Turn(query, match.confidence, profile, context, clarify)
+    new_ctx = Context(intent, query.level, query.from_level, query.market, None, now)
+    return Turn(query, match.confidence, profile, new_ctx)
+
+
+def _slot_only_intent(match: Match, ctx: Context | None) -> str:
+    """A message of slots alone continues the conversation, or states something about the user."""
+    slots = match.slots
+    if ctx and ctx.pending and (slots.own_level or slots.level):
+        return "set_level"
+    if slots.own_level or (slots.years is not None and not slots.level):
+        return "set_level"
+    if slots.own_market and not (slots.level or slots.from_level):
+        return "set_market"
+    if ctx and ctx.intent not in ("set_level", "set_market"):
+        return ctx.intent
+    if slots.level or slots.from_level:
+        return "compare_levels" if slots.comparison else "level_overview"
+    return "salary" if slots.market else OUT_OF_SCOPE
+
+
+def _answer_pending(
+    kb: KnowledgeBase, match: Match, profile: Profile, ctx: Context, pending: str, now: datetime
+) -> Turn:
+    """The user answered the bot's question about their level: answer what they asked first."""
+    query = Query(pending, level=profile.level, market=ctx.market or profile.market)
+    new_ctx = Context(pending, query.level, None, query.market, None, now)
+    return Turn(query, match.confidence, profile, new_ctx)
+
+
+def _fill_slots(
+    kb: KnowledgeBase, intent: str, match: Match, profile: Profile, ctx: Context | None
+) -> Query:
+    slots = match.slots
+    followup = ctx is not None and (match.slot_only or slots.refers_back or not slots.first_person)
+    market = slots.market or (ctx.market if ctx else None) or profile.market
+    if intent in TRANSITION_INTENTS:
+        level, from_level = _transition(kb, match, profile, ctx)
+        return Query(intent, level, from_level, market)
+    if intent == "compare_levels":
+        level, from_level = _comparison(kb, match, profile, ctx)
+        return Query(intent, level, from_level, market)
+    level = slots.level or slots.own_level
+    if level is None and intent in PERSONAL_INTENTS:
+        level = profile.level
+    if level is None and slots.refers_back and ctx:
+        level = ctx.level
+    if level is None and followup and ctx:
+        level = ctx.level
+    if level is None:
+        level = profile.level
+    return Query(intent, level, None, market)
+
+
+def _transition(
+    kb: KnowledgeBase, match: Match, profile: Profile, ctx: Context | None
+) -> tuple[str | None, str | None]:
+    """(level moved to, level moved from) for timeline and promotion questions."""
+    slots = match.slots
+    own = slots.own_level or profile.level
+    target, source = slots.level, slots.from_level
+    if target is None and source is None and ctx and (slots.refers_back or match.slot_only):
+        target = ctx.level
+        if ctx.intent in TRANSITION_INTENTS and not slots.refers_back:
+            source = ctx.from_level
+    if target is None and source is None and not slots.first_person and ctx:
+        target, source = ctx.level, ctx.from_level
+    if target and source is None:
+        rank = kb.levels[target].rank
+        if own and kb.levels[own].rank < rank:
+            source = own
+        else:
+            source = kb.previous_level(target)
+    elif source and target is None:
+        target = kb.next_level(source)
+    elif target is None and source is None and own:
+        source, target = own, kb.next_level(own)
+    if source == target:
+        source = kb.previous_level(target) if target else None
+    return target, source
+
+
+def _comparison(
+    kb: KnowledgeBase, match: Match, profile: Profile, ctx: Context | None
+) -> tuple[str | None, str | None]:
+    """(higher level, lower level) for a comparison."""
+    slots = match.slots
+    if slots.level and slots.from_level:
+        return slots.level, slots.from_level
+    one = slots.level or slots.from_level
+    other = slots.own_level or profile.level
+    if one is None:
+        one = ctx.level if ctx else None
+    if one is None:
+        one, other = other, None
+    if one is None:
+        return None, None
+    if other is None or other == one:
+        other = kb.previous_level(one) or kb.next_level(one)
+    if other is None:
+        return one, None
+    low, high = sorted((one, other), key=lambda lv: kb.levels[lv].rank)
+    return high, low

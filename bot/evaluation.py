@@ -1,0 +1,164 @@
+"""Scoring the advisor on a labelled question set: intents, slots, out-of-scope and confusions."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.advisor import Advisor
+from bot.knowledge import INTENT_NAMES, KnowledgeBase
+from bot.matching import OUT_OF_SCOPE
+from bot.storage import Storage
+
+SLOTS = ("level", "from_level", "market")
+# The bar the labelled set must clear (the core issue's definition of done).
+TARGETS = {
+    "intent_accuracy": 0.95,
+    "slot_accuracy": 0.95,
+    "oos_recall": 0.90,
+    "oos_precision": 0.90,
+}
+DEFAULT_SET = Path("tests") / "eval" / "questions.yaml"
+# A fixed clock: turns of a conversation are a minute apart, well inside the context window.
+START = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
+
+
+@dataclass
+class Outcome:
+    """One labelled message and what the advisor made of it."""
+
+    text: str
+    expected: dict[str, Any]
+    predicted: dict[str, Any]
+    clarified: bool
+
+    @property
+    def intent_ok(self) -> bool:
+        """True when the intent matches."""
+        return bool(self.expected["intent"] == self.predicted["intent"])
+
+    def slot_results(self) -> list[tuple[str, bool]]:
+        """(slot, correct) for every slot the label checks."""
+        return [(s, self.expected[s] == self.predicted[s]) for s in SLOTS if s in self.expected]
+
+
+@dataclass
+class Report:
+    """Metrics over a whole set."""
+
+    outcomes: list[Outcome]
+    metrics: dict[str, float] = field(default_factory=dict)
+
+    def compute(self) -> Report:
+        """Fill in the summary metrics."""
+        n = len(self.outcomes)
+        slots = [ok for o in self.outcomes for _, ok in o.slot_results()]
+        oos_true = [o for o in self.outcomes if o.expected["intent"] == OUT_OF_SCOPE]
+        oos_pred = [o for o in self.outcomes if o.predicted["intent"] == OUT_OF_SCOPE]
+        self.metrics = {
+            "intent_accuracy": sum(o.intent_ok for o in self.outcomes) / n if n else 0.0,
+            "slot_accuracy": sum(slots) / len(slots) if slots else 1.0,
+            "oos_recall": sum(o.intent_ok for o in oos_true) / len(oos_true) if oos_true else 1.0,
+            "oos_precision": sum(o.intent_ok for o in oos_pred) / len(oos_pred)
+            if oos_pred
+            else 1.0,
+        }
+        return self
+
+    def passed(self) -> bool:
+        """True when every target is met."""
+        return all(self.metrics[k] >= v for k, v in TARGETS.items())
+
+
+def load_cases(path: Path) -> list[list[dict[str, Any]]]:
+    """Conversations (lists of labelled turns) from a YAML set; a single question is one turn."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    cases = data["cases"] if isinstance(data, dict) else data
+    conversations: list[list[dict[str, Any]]] = []
+    for i, case in enumerate(cases):
+        turns = case["turns"] if "turns" in case else [case]
+        for turn in turns:
+            if turn.get("intent") not in INTENT_NAMES:
+                raise ValueError(f"{path}: case {i + 1}: unknown intent {turn.get('intent')!r}")
+        conversations.append(turns)
+    return conversations
+
+
+async def evaluate(kb: KnowledgeBase, conversations: list[list[dict[str, Any]]]) -> Report:
+    """Run every conversation as a new user against an in-memory database."""
+    storage = await Storage.open(":memory:")
+    advisor = Advisor(kb, storage)
+    outcomes = []
+    try:
+        for user_id, turns in enumerate(conversations, 1):
+            for minute, turn in enumerate(turns):
+                reply = await advisor.ask(user_id, turn["q"], START + timedelta(minutes=minute))
+                predicted = advisor.as_json(reply)
+                expected = {k: turn[k] for k in ("intent", *SLOTS) if k in turn}
+                outcomes.append(Outcome(turn["q"], expected, predicted, bool(reply.clarify)))
+    finally:
+        await storage.close()
+    return Report(outcomes).compute()
+
+
+def format_report(kb: KnowledgeBase, report: Report, errors: bool) -> str:
+    """A printable summary: totals, per-intent precision/recall, slots, confusions."""
+    outcomes = report.outcomes
+    m = report.metrics
+    out = [
+        f"messages: {len(outcomes)}   threshold: {kb.settings.threshold:g}   "
+        f"margin: {kb.settings.margin:g}",
+        f"intent accuracy: {m['intent_accuracy']:.1%}   slot accuracy: {m['slot_accuracy']:.1%}",
+        f"out-of-scope recall: {m['oos_recall']:.1%}   precision: {m['oos_precision']:.1%}",
+        f"clarifying questions asked: {sum(o.clarified for o in outcomes)}",
+        "",
+        f"{'intent':<18}{'support':>8}{'precision':>11}{'recall':>8}",
+    ]
+    for intent in INTENT_NAMES:
+        support = sum(o.expected["intent"] == intent for o in outcomes)
+        predicted = sum(o.predicted["intent"] == intent for o in outcomes)
+        correct = sum(o.intent_ok and o.expected["intent"] == intent for o in outcomes)
+        precision = f"{correct / predicted:.0%}" if predicted else "-"
+        recall = f"{correct / support:.0%}" if support else "-"
+        out.append(f"{intent:<18}{support:>8}{precision:>11}{recall:>8}")
+    out.append("")
+    for slot in SLOTS:
+        results = [ok for o in outcomes for s, ok in o.slot_results() if s == slot]
+        if results:
+            out.append(
+                f"slot {slot:<11} {sum(results)}/{len(results)} = {sum(results) / len(results):.1%}"
+            )
+    confusions = Counter(
+        (o.expected["intent"], o.predicted["intent"]) for o in outcomes if not o.intent_ok
+    )
+    if confusions:
+        out += ["", "confusions (expected -> predicted):"]
+        out += [f"  {e} -> {p}: {n}" for (e, p), n in confusions.most_common(15)]
+    if errors:
+        out += ["", "misses:"]
+        for o in outcomes:
+            wrong = [s for s, ok in o.slot_results() if not ok]
+            if not o.intent_ok or wrong:
+                got = {k: o.predicted[k] for k in ("intent", *SLOTS)}
+                out.append(f"  {o.text!r}\n      expected {o.expected}\n      got      {got}")
+    verdict = "PASS" if report.passed() else "FAIL"
+    targets = ", ".join(f"{k} >= {v:.0%}" for k, v in TARGETS.items())
+    out += ["", f"{verdict} (targets: {targets})"]
+    return "\n".join(out)
+
+
+def main(kb: KnowledgeBase, file: str | None, errors: bool) -> int:
+    """`careerbot eval`: print the report; exit 1 when a target is missed."""
+    path = Path(file) if file else DEFAULT_SET
+    if not path.is_file():
+        print(f"{path}: no such labelled set (give its path: careerbot eval FILE)")
+        return 2
+    report = asyncio.run(evaluate(kb, load_cases(path)))
+    print(format_report(kb, report, errors))
+    return 0 if report.passed() else 1

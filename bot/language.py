@@ -1,0 +1,113 @@
+"""Text normalisation, phrase canonicalisation and typo correction against the known vocabulary."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+# Matching only looks at the start of very long messages: it keeps the work per message bounded.
+MAX_CHARS = 600
+
+_ARROWS = re.compile(r"\s*(?:->|=>|→|⟶|➡️?|➔|—>|-{2,}>)\s*")
+_APOSTROPHES = re.compile(r"[\u2018\u2019\u02bc`´]")
+_CLAUSE = re.compile(r"[,;:!?()\[\]]+|\.(?:\s|$)")
+_DROP = re.compile(r"[^\w\s+.'£$|]")
+_DOT_NOT_DECIMAL = re.compile(r"(?<!\d)\.|\.(?!\d)")
+_SPACES = re.compile(r"\s+")
+_PLUS_GLUE = re.compile(r"\s+\+")
+_MONEY = re.compile(r"[£$]")
+
+
+def normalize(text: str) -> str:
+    """Lower-case, strip control/format characters and punctuation, collapse spaces."""
+    text = unicodedata.normalize("NFKC", text[: MAX_CHARS * 4])
+    # Cc/Cf/Cs/Co: controls, NUL, zero-width and bidi marks, surrogates, private use.
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in "\n\t")
+    text = _ARROWS.sub(" to ", text.lower())
+    text = _APOSTROPHES.sub("'", text)
+    text = text.replace("_", " ").replace("|", " ")
+    # Clause boundaries survive as a "|" token: slot extraction must not read across them.
+    text = _CLAUSE.sub(" | ", text + " ")
+    text = _DROP.sub(" ", text)
+    text = _DOT_NOT_DECIMAL.sub(" ", text)
+    text = _MONEY.sub(" ", text)
+    text = text.replace("'", "")
+    text = _PLUS_GLUE.sub("+", text)
+    text = _SPACES.sub(" ", text).strip(" |")
+    if len(text) > MAX_CHARS:
+        text = text[:MAX_CHARS].rsplit(" ", 1)[0]
+    return text
+
+
+def tokens(text: str) -> list[str]:
+    """Normalised tokens of a message ("|" marks a clause boundary)."""
+    return normalize(text).split()
+
+
+class PhraseMap:
+    """Greedy longest-match replacement of token sequences (synonyms, aliases)."""
+
+    def __init__(self, mapping: Mapping[str, str]) -> None:
+        self._map: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self.longest = 1
+        for variant, canonical in mapping.items():
+            key = tuple(variant.split())
+            if key:
+                self._map[key] = tuple(canonical.split())
+                self.longest = max(self.longest, len(key))
+
+    def apply(self, words: Sequence[str]) -> list[str]:
+        """Replace every known phrase by its canonical form."""
+        out: list[str] = []
+        i = 0
+        n = len(words)
+        while i < n:
+            for size in range(min(self.longest, n - i), 0, -1):
+                replacement = self._map.get(tuple(words[i : i + size]))
+                if replacement is not None:
+                    out.extend(replacement)
+                    i += size
+                    break
+            else:
+                out.append(words[i])
+                i += 1
+        return out
+
+
+class Speller:
+    """Corrects typos to the nearest known word (rapidfuzz ratio), conservatively for short words."""
+
+    def __init__(self, vocabulary: Iterable[str]) -> None:
+        self.vocabulary = frozenset(vocabulary)
+        self._by_length: dict[int, list[str]] = {}
+        for word in self.vocabulary:
+            if word.isalpha():
+                self._by_length.setdefault(len(word), []).append(word)
+        self.correct = lru_cache(maxsize=8192)(self._correct)
+
+    def _correct(self, word: str) -> str:
+        if word in self.vocabulary or len(word) < 3 or not word.isalpha():
+            return word
+        # Plurals and simple suffixes of known words are the same word for matching purposes.
+        for suffix in ("s", "es", "ing", "ed"):
+            stem = word[: -len(suffix)]
+            if word.endswith(suffix) and len(stem) >= 3 and stem in self.vocabulary:
+                return stem
+        # Short words need a closer match: one edit in "pay" is a third of the word.
+        cutoff = 85.0 if len(word) <= 4 else 80.0
+        candidates = [
+            w
+            for size in range(len(word) - 2, len(word) + 3)
+            for w in self._by_length.get(size, ())
+            if w[0] == word[0] or len(word) >= 6
+        ]
+        best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=cutoff)
+        return best[0] if best else word
+
+    def known(self, word: str) -> bool:
+        """True when the word is in the vocabulary."""
+        return word in self.vocabulary

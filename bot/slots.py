@@ -1,0 +1,204 @@
+"""Slot extraction: which levels, market and years of experience a message names, and whose they are."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from bot.knowledge import KnowledgeBase
+
+LEVEL = "<level>"
+MARKET = "<market>"
+YEARS = "<years>"
+BOUNDARY = "|"
+
+_NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
+    "half": 0.5,
+}  # fmt: skip
+_YEAR_UNITS = frozenset({"year", "years", "yr", "yrs", "yoe", "y", "yo"})
+_GLUED_YEARS = re.compile(r"^(\d{1,2}(?:\.\d)?)\+?(?:y|yr|yrs|yoe|years?)$")
+_NUMBER = re.compile(r"^(\d{1,2}(?:\.\d)?)\+?$")
+
+# Words right before a level that make it the user's own ("i am a senior", "as a mid").
+_OWN_LEVEL_CUES = (
+    ("i", "am"), ("as", "a"), ("as", "an"), ("work", "as"), ("my", "level"), ("currently",),
+    ("promoted", "to"), ("i", "was"), ("been", "a"), ("been", "an"), ("im",),
+)  # fmt: skip
+# Words between the cue and the level that do not break the statement ("i am a new senior").
+_OWN_FILLER = frozenset({"a", "an", "the", "now", "currently", "just", "already", "still", "is"})
+# Words that turn a level into a goal ("i am trying to become senior").
+_GOAL_WORDS = frozenset(
+    {"become", "becoming", "to", "want", "reach", "get", "be", "next", "aspire", "aiming", "into"}
+)
+_OWN_MARKET_CUES = frozenset(
+    {"based", "live", "living", "located", "from", "reside", "relocated", "moved", "stay"}
+)
+_BACK_REFERENCES = (("get", "there"), ("reach", "that"), ("that", "level"), ("get", "that"))
+_FIRST_PERSON = frozenset({"i", "me", "my", "im", "ive", "mine", "myself"})
+
+
+@dataclass
+class Extraction:
+    """What a message says about levels, market and experience, plus its tokens with slots masked."""
+
+    tokens: list[str]
+    level: str | None = None
+    from_level: str | None = None
+    mentioned: list[str] = field(default_factory=list)
+    own_level: str | None = None
+    market: str | None = None
+    own_market: bool = False
+    years: float | None = None
+    refers_back: bool = False
+    first_person: bool = False
+    comparison: bool = False
+
+
+class SlotExtractor:
+    """Finds level and market aliases (longest phrase first) and experience in canonical tokens."""
+
+    def __init__(self, kb: KnowledgeBase, canonical: dict[str, tuple[str, ...]]) -> None:
+        """`canonical` maps each alias to its tokens after the same canonicalisation as messages."""
+        self.kb = kb
+        self.phrases: dict[tuple[str, ...], tuple[str, str]] = {}
+        for level in kb.levels.values():
+            for alias in level.aliases:
+                self.phrases[canonical[alias]] = ("level", level.id)
+        for market in kb.markets.values():
+            for alias in market.aliases:
+                self.phrases[canonical[alias]] = ("market", market.id)
+        self.longest = max((len(p) for p in self.phrases), default=1)
+
+    def extract(self, words: Sequence[str]) -> Extraction:
+        """Extract slots from canonical tokens."""
+        ex = Extraction(tokens=[], first_person=any(w in _FIRST_PERSON for w in words))
+        out = ex.tokens
+        level_spans: list[tuple[int, str, bool]] = []  # (position in out, level, own)
+        i, n = 0, len(words)
+        while i < n:
+            years, used = _years_at(words, i)
+            if years is not None:
+                start = len(out)
+                out.append(YEARS)
+                i += used
+                if _experience_follows(words, i) or _own_before(out, start) or ex.first_person:
+                    ex.years = years
+                continue
+            for size in range(min(self.longest, n - i), 0, -1):
+                hit = self.phrases.get(tuple(words[i : i + size]))
+                if hit is None:
+                    continue
+                kind, value = hit
+                if kind == "level":
+                    level_spans.append((len(out), value, _own_before(out, len(out))))
+                    out.append(LEVEL)
+                else:
+                    if ex.market is None:
+                        ex.market = value
+                        ex.own_market = _own_market_before(out, len(out))
+                    out.append(MARKET)
+                i += size
+                break
+            else:
+                out.append(words[i])
+                i += 1
+        ex.refers_back = any(_contains(out, cue) for cue in _BACK_REFERENCES)
+        self._assign_levels(ex, level_spans)
+        if ex.own_level is None and ex.years is not None:
+            ex.own_level = self.kb.level_for_years(ex.years) if _years_are_own(ex, out) else None
+            if ex.own_level is None and ex.level is None:
+                ex.level = self.kb.level_for_years(ex.years)
+        return ex
+
+    def _assign_levels(self, ex: Extraction, spans: list[tuple[int, str, bool]]) -> None:
+        out = ex.tokens
+        others = [(pos, lvl) for pos, lvl, own in spans if not own]
+        owns = [lvl for _, lvl, own in spans if own]
+        ex.own_level = owns[0] if owns else None
+        ex.mentioned = [lvl for _, lvl, _ in spans]
+        rank = self.kb.levels
+        if len(others) >= 2:
+            (p1, l1), (p2, l2) = others[0], others[1]
+            between = out[p1 + 1 : p2]
+            if (p1 > 0 and out[p1 - 1] == "from") or between[-1:] == ["to"] or "into" in between:
+                ex.from_level, ex.level = l1, l2
+            else:
+                low, high = sorted((l1, l2), key=lambda lv: rank[lv].rank)
+                ex.from_level, ex.level, ex.comparison = low, high, True
+        elif len(others) == 1:
+            pos, lvl = others[0]
+            if pos > 0 and out[pos - 1] == "from":
+                ex.from_level = lvl
+            else:
+                ex.level = lvl
+                if ex.own_level and ex.own_level != lvl:
+                    ex.from_level = ex.own_level
+
+
+def _contains(words: Sequence[str], phrase: tuple[str, ...]) -> bool:
+    size = len(phrase)
+    return any(tuple(words[i : i + size]) == phrase for i in range(len(words) - size + 1))
+
+
+def _years_at(words: Sequence[str], i: int) -> tuple[float | None, int]:
+    """Years of experience starting at words[i] ("3 years", "3+ yrs", "5yoe", "three years")."""
+    word = words[i]
+    glued = _GLUED_YEARS.match(word)
+    if glued:
+        return float(glued.group(1)), 1
+    if i + 1 >= len(words):
+        return None, 0
+    number = _NUMBER.match(word)
+    value = float(number.group(1)) if number else _NUMBER_WORDS.get(word)
+    nxt = words[i + 1]
+    if value is not None and nxt in _YEAR_UNITS:
+        # "a year" only counts with a unit, and "a 3 year" does not happen: fine either way.
+        return float(value), 2
+    if (
+        value is not None
+        and nxt in ("and", "a")
+        and i + 3 < len(words)
+        and words[i + 3] in _YEAR_UNITS
+    ):
+        return float(value) + 0.5, 4  # "two and a half years"
+    return None, 0
+
+
+def _experience_follows(words: Sequence[str], i: int) -> bool:
+    return any(w in ("experience", "exp", "xp", "yoe", "in", "as") for w in words[i : i + 2])
+
+
+def _clause_before(out: Sequence[str], end: int, width: int) -> list[str]:
+    start = end
+    while start > 0 and end - start < width and out[start - 1] != BOUNDARY:
+        start -= 1
+    return list(out[start:end])
+
+
+def _own_before(out: Sequence[str], end: int) -> bool:
+    """True when the words before position `end` state the user's own level or experience."""
+    before = _clause_before(out, end, 5)
+    while before and before[-1] in _OWN_FILLER:
+        before.pop()
+    if not before or before[-1] in _GOAL_WORDS:
+        return False
+    if any(w in _GOAL_WORDS for w in before[-2:]):
+        return False
+    return any(
+        tuple(before[-len(cue) :]) == cue for cue in _OWN_LEVEL_CUES if len(before) >= len(cue)
+    ) or before[-1:] == ["have"]
+
+
+def _own_market_before(out: Sequence[str], end: int) -> bool:
+    before = _clause_before(out, end, 4)
+    if any(w in _OWN_MARKET_CUES for w in before):
+        return True
+    return _contains(before, ("i", "am", "in")) or _contains(before, ("work", "in"))
+
+
+def _years_are_own(ex: Extraction, out: Sequence[str]) -> bool:
+    """Experience is the user's own when they speak in the first person about having it."""
+    return ex.first_person and not _contains(out, ("someone", "with"))

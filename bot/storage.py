@@ -1,0 +1,157 @@
+"""SQLite storage through aiosqlite: the only module with SQL. Schema as numbered migrations."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiosqlite
+
+from bot.dialogue import Context, Profile
+from bot.migrations import MIGRATIONS
+
+
+def _ts(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def _dt(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+class Storage:
+    """Per-user profile and conversation context in one SQLite database (WAL mode)."""
+
+    def __init__(self, db: aiosqlite.Connection, path: str) -> None:
+        self._db = db
+        self.path = path
+        # One connection serves every handler: transactions must not interleave.
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Storage:
+        """Open (creating if needed) and migrate the database at `path` (":memory:" works)."""
+        target = str(path)
+        if target != ":memory:":
+            Path(target).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            target = str(Path(target).expanduser())
+        db = await aiosqlite.connect(target, isolation_level=None)
+        try:
+            await db.execute("PRAGMA foreign_keys = ON")
+            await db.execute("PRAGMA busy_timeout = 5000")
+            if target != ":memory:":
+                await db.execute("PRAGMA journal_mode = WAL")
+                # WAL + NORMAL is durable against process crashes (kill -9); only power loss
+                # can drop the last transactions, never corrupt the file.
+                await db.execute("PRAGMA synchronous = NORMAL")
+            store = cls(db, target)
+            await store.migrate()
+        except BaseException:
+            await db.close()
+            raise
+        return store
+
+    async def close(self) -> None:
+        """Checkpoint and close the database."""
+        async with self._lock:
+            await self._db.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Run statements atomically (BEGIN IMMEDIATE ... COMMIT, ROLLBACK on error)."""
+        async with self._lock:
+            await self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                await self._db.execute("ROLLBACK")
+                raise
+            await self._db.execute("COMMIT")
+
+    # -- schema ---------------------------------------------------------------------------
+    async def schema_version(self) -> int:
+        """The database's `PRAGMA user_version`."""
+        async with self._db.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    async def migrate(self, target: int | None = None) -> int:
+        """Apply the migrations above the current version (each in its own transaction)."""
+        goal = len(MIGRATIONS) if target is None else target
+        current = await self.schema_version()
+        if current > len(MIGRATIONS):
+            raise RuntimeError(
+                f"database schema version {current} is newer than this program knows "
+                f"({len(MIGRATIONS)}): upgrade the bot instead of downgrading the database"
+            )
+        for version in range(current + 1, goal + 1):
+            async with self.transaction() as db:
+                for statement in MIGRATIONS[version - 1]:
+                    await db.execute(statement)
+                await db.execute(f"PRAGMA user_version = {version}")
+        return await self.schema_version()
+
+    # -- profile and conversation ---------------------------------------------------------
+    async def load(self, user_id: int) -> tuple[Profile, Context | None]:
+        """A user's profile (empty if unknown) and last conversation context."""
+        async with self._lock:
+            async with self._db.execute(
+                "SELECT level, market FROM users WHERE user_id = ?", (user_id,)
+            ) as cur:
+                row = await cur.fetchone()
+            profile = Profile(user_id, row[0], row[1]) if row else Profile(user_id)
+            async with self._db.execute(
+                "SELECT intent, level, from_level, market, pending, updated_at "
+                "FROM conversation WHERE user_id = ?",
+                (user_id,),
+            ) as cur:
+                crow = await cur.fetchone()
+        context = None
+        if crow:
+            context = Context(crow[0], crow[1], crow[2], crow[3], crow[4], _dt(crow[5]))
+        return profile, context
+
+    async def save(self, profile: Profile, context: Context | None, now: datetime) -> None:
+        """Store a profile and its conversation context in one transaction."""
+        async with self.transaction() as db:
+            await self._upsert_user(db, profile, now)
+            if context is None:
+                await db.execute("DELETE FROM conversation WHERE user_id = ?", (profile.user_id,))
+                return
+            await db.execute(
+                "INSERT INTO conversation (user_id, intent, level, from_level, market, pending, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(user_id) DO UPDATE SET "
+                "intent = excluded.intent, level = excluded.level, "
+                "from_level = excluded.from_level, market = excluded.market, "
+                "pending = excluded.pending, updated_at = excluded.updated_at",
+                (
+                    profile.user_id,
+                    context.intent,
+                    context.level,
+                    context.from_level,
+                    context.market,
+                    context.pending,
+                    _ts(context.at),
+                ),
+            )
+
+    async def _upsert_user(self, db: aiosqlite.Connection, profile: Profile, now: datetime) -> None:
+        await db.execute(
+            "INSERT INTO users (user_id, level, market, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(user_id) DO UPDATE SET "
+            "level = excluded.level, market = excluded.market, updated_at = excluded.updated_at",
+            (profile.user_id, profile.level, profile.market, _ts(now), _ts(now)),
+        )
+
+    async def forget(self, user_id: int) -> bool:
+        """Delete everything stored about a user; True if there was anything."""
+        async with self.transaction() as db:
+            cur = await db.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
+            deleted = cur.rowcount > 0
+            # Conversation rows go with the user (ON DELETE CASCADE); a context without a
+            # stored profile is removed explicitly.
+            cur = await db.execute("DELETE FROM conversation WHERE user_id = ?", (user_id,))
+            return deleted or cur.rowcount > 0
