@@ -72,6 +72,10 @@ def resolve(
     """Combine a match with the profile and the conversation into the query to answer."""
     slots = match.slots
     ctx = context if context and context.fresh(now) else None
+    if match.intent == "set_level" and not slots.own_level:
+        # "8 years as an ml engineer now": a statement about oneself without "I".
+        stated = slots.level or (kb.level_for_years(slots.years) if slots.years is not None else None)
+        slots = replace(slots, own_level=stated)
     if slots.own_level:
         profile = replace(profile, level=slots.own_level)
     if slots.market and slots.own_market:
@@ -89,9 +93,14 @@ def resolve(
     if intent in ("set_level", "set_market"):
         query = Query(intent, level=profile.level, market=profile.market)
         pending = ctx.pending if ctx and ctx.pending and profile.level else None
-        if pending:
+        if ctx and pending:
             return _answer_pending(kb, match, profile, ctx, pending, now)
-        new_ctx = Context(intent, profile.level, None, profile.market, None, now)
+        # The thread goes on: "i moved to toronto" after a pay answer, then "and there?".
+        if ctx:
+            market = profile.market if intent == "set_market" else ctx.market
+            new_ctx = replace(ctx, market=market, at=now)
+        else:
+            new_ctx = Context(intent, profile.level, None, profile.market, None, now)
         return Turn(query, match.confidence, profile, new_ctx)
 
     query = _fill_slots(kb, intent, match, profile, ctx)

@@ -304,11 +304,18 @@ def _intents(
 
     def settings() -> MatchSettings:
         n = root.get("matching")
-        n.mapping(required=("threshold", "margin"))
+        n.mapping(required=("threshold", "margin", "beta", "unknown_weight", "min_evidence"))
         threshold, margin = n.get("threshold").number(), n.get("margin").number()
         if threshold > 1 or margin > 1:
             raise n.fail("threshold and margin are fractions between 0 and 1")
-        return MatchSettings(threshold, margin)
+        beta = n.get("beta").number(minimum=0.1)
+        return MatchSettings(
+            threshold,
+            margin,
+            beta,
+            n.get("unknown_weight").number(),
+            n.get("min_evidence").number(),
+        )
 
     def synonyms() -> dict[str, tuple[str, ...]]:
         n = root.get("synonyms")

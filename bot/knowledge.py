@@ -204,6 +204,9 @@ class MatchSettings:
 
     threshold: float
     margin: float
+    beta: float
+    unknown_weight: float
+    min_evidence: float
 
 
 @dataclass

@@ -20,6 +20,7 @@ _DOT_NOT_DECIMAL = re.compile(r"(?<!\d)\.|\.(?!\d)")
 _SPACES = re.compile(r"\s+")
 _PLUS_GLUE = re.compile(r"\s+\+")
 _MONEY = re.compile(r"[£$]")
+_REPEATS = re.compile(r"(.)\1{2,}")
 
 
 def normalize(text: str) -> str:
@@ -92,6 +93,10 @@ class Speller:
     def _correct(self, word: str) -> str:
         if word in self.vocabulary or len(word) < 3 or not word.isalpha():
             return word
+        # Stretched words ("hiiii", "sooo") are the word itself.
+        squeezed = _REPEATS.sub(r"\1", word)
+        if squeezed in self.vocabulary:
+            return squeezed
         # Plurals and simple suffixes of known words are the same word for matching purposes.
         for suffix in ("s", "es", "ing", "ed"):
             stem = word[: -len(suffix)]

@@ -17,7 +17,15 @@ PLACEHOLDERS = frozenset({LEVEL, MARKET, YEARS})
 FOLLOWUP_WORDS = frozenset({"and", "what", "about", "how", "then", "ok", "okay", "so", "same"})
 # Intents that never compete with a question for "did you mean".
 _NOT_CLARIFIED = frozenset({"greeting", "set_level", "set_market", OUT_OF_SCOPE})
-# An unknown word weighs like a rare known word: a message about something else is mostly unknown.
+# Words that open a question; a clause starting with one makes the message a question.
+QUESTION_WORDS = frozenset(
+    {"what", "whats", "how", "why", "when", "where", "which", "who", "should", "can", "could",
+     "would", "will", "do", "does", "did", "is", "are", "any", "tell", "give", "show", "duration"}
+)  # fmt: skip
+# A statement about oneself ("been a senior mle for a while") is a profile update unless the rest
+# of it matches another intent at least this well ("i am mid and i feel stuck").
+STATEMENT_BAR = 0.8
+# A masked slot says little about the intent: most intents take a level or a market.
 _PLACEHOLDER_WEIGHT = 0.6
 
 
@@ -40,6 +48,7 @@ class Match:
     ambiguous: tuple[str, str] | None
     slot_only: bool
     content: list[str]
+    question: bool = False
 
 
 class Matcher:
@@ -53,15 +62,22 @@ class Matcher:
         self.synonyms = PhraseMap(synonym_map)
         aliases = [a for lv in kb.levels.values() for a in lv.aliases]
         aliases += [a for m in kb.markets.values() for a in m.aliases]
-        vocabulary: set[str] = set(self.stopwords)
-        for phrase in [*synonym_map, *kb.synonyms, *aliases]:
-            vocabulary.update(tokens(phrase))
+        in_scope: set[str] = set()
+        for phrase in [*synonym_map, *kb.synonyms, *aliases, *_knowledge_texts(kb)]:
+            in_scope.update(tokens(phrase))
+        off_topic: set[str] = set()
         for spec in kb.intents.values():
             for example in spec.examples:
-                vocabulary.update(tokens(example))
-        self.speller = Speller(vocabulary)
+                (off_topic if spec.id == OUT_OF_SCOPE else in_scope).update(tokens(example))
+        self.speller = Speller(in_scope | off_topic | self.stopwords)
         canonical = {a: tuple(self.synonyms.apply(tokens(a))) for a in aliases}
-        self.extractor = SlotExtractor(kb, canonical)
+        self.extractor = SlotExtractor(kb, canonical, self.stopwords)
+        # Words of out-of-scope examples that in-scope questions also use ("become", "salary")
+        # frame a question; words only off-topic examples use ("doctor") are foreign to the domain.
+        in_scope = {w for phrase in in_scope for w in self.canonical(phrase)}
+        off_topic = {w for phrase in off_topic for w in self.canonical(phrase)}
+        self.domain = frozenset(in_scope - off_topic - self.stopwords)
+        self.foreign = frozenset(off_topic - in_scope - self.stopwords)
         self._build_index()
 
     # -- building --------------------------------------------------------------------------
@@ -74,13 +90,13 @@ class Matcher:
 
     def _build_index(self) -> None:
         examples: list[tuple[str, frozenset[str]]] = []
+        self.example_texts: list[str] = []
         for spec in self.kb.intents.values():
             for text in spec.examples:
-                content = frozenset(
-                    self._content(self.extractor.extract(self.canonical(text)).tokens)
-                )
+                content = frozenset(self._content(self.extractor.extract(self.canonical(text)).tokens))
                 if content:
                     examples.append((spec.id, content))
+                    self.example_texts.append(text)
         intents_with: dict[str, set[str]] = defaultdict(set)
         for intent, content in examples:
             for word in content:
@@ -89,7 +105,7 @@ class Matcher:
         self.weights = {w: math.log(1 + n_intents / len(ids)) for w, ids in intents_with.items()}
         for placeholder in PLACEHOLDERS:
             self.weights[placeholder] = _PLACEHOLDER_WEIGHT
-        self.unknown_weight = max(self.weights.values(), default=1.0)
+        self.unknown_weight = self.settings.unknown_weight
         self.examples = [(intent, content, self._weight(content)) for intent, content in examples]
         index: dict[str, list[int]] = defaultdict(list)
         for i, (_, content, _) in enumerate(self.examples):
@@ -103,8 +119,12 @@ class Matcher:
     # -- matching --------------------------------------------------------------------------
     def match(self, text: str) -> Match:
         """Match a message to an intent, with slots, candidates and a confidence."""
-        slots = self.extractor.extract(self.canonical(text))
+        words = self.canonical(text)
+        slots = self.extractor.extract(words)
         content = self._content(slots.tokens)
+        question = "?" in text or any(
+            w in QUESTION_WORDS and (i == 0 or words[i - 1] == BOUNDARY) for i, w in enumerate(words)
+        )
         candidates = self.score(content)
         has_slot = bool(slots.level or slots.from_level or slots.market or slots.own_level)
         has_slot = has_slot or slots.years is not None
@@ -114,7 +134,12 @@ class Matcher:
         second = candidates[1] if len(candidates) > 1 else Candidate(OUT_OF_SCOPE, 0.0)
         threshold, margin = self.settings.threshold, self.settings.margin
         intent, ambiguous = best.intent, None
-        if best.score < threshold:
+        own = slots.own_level or slots.own_market or (slots.years is not None and slots.first_person)
+        if own and not question and (best.score < STATEMENT_BAR or best.intent in _NOT_CLARIFIED):
+            intent = "set_level" if slots.own_level else "set_market"
+            if not slots.own_level and not slots.own_market:
+                intent = "set_level"
+        elif best.score < threshold or self.off_topic(content):
             intent = OUT_OF_SCOPE
         elif (
             second.score >= threshold
@@ -123,13 +148,42 @@ class Matcher:
             and second.intent not in _NOT_CLARIFIED
         ):
             ambiguous = (best.intent, second.intent)
-        return Match(intent, best.score, candidates[:3], slots, ambiguous, slot_only, content)
+        return Match(
+            intent, best.score, candidates[:3], slots, ambiguous, slot_only, content, question
+        )
+
+    def off_topic(self, content: Sequence[str]) -> bool:
+        """A message about something else: foreign or unknown words and no word of the domain."""
+        foreign = any(w in self.foreign or self._unknown(w) for w in content)
+        return foreign and not any(w in self.domain for w in content)
+
+    def _unknown(self, word: str) -> bool:
+        return word not in self.weights and not self.speller.known(word) and not word[0].isdigit()
+
+    def explain(self, text: str) -> list[tuple[str, float, str]]:
+        """(intent, score, best example) for the top candidates: for tuning the examples."""
+        content = self._content(self.extractor.extract(self.canonical(text)).tokens)
+        best_example: dict[str, tuple[float, str]] = {}
+        for i, f in self._example_scores(content).items():
+            intent = self.examples[i][0]
+            if f > best_example.get(intent, (0.0, ""))[0]:
+                best_example[intent] = (f, self.example_texts[i])
+        ranked = sorted(best_example.items(), key=lambda kv: -kv[1][0])
+        return [(intent, f, example) for intent, (f, example) in ranked[:5]]
 
     def score(self, content: Sequence[str]) -> list[Candidate]:
-        """Best example score per intent, highest first (weighted token F1)."""
+        """Best example score per intent, highest first (weighted token F-beta)."""
+        best: dict[str, float] = {}
+        for i, f in self._example_scores(content).items():
+            intent = self.examples[i][0]
+            if f > best.get(intent, 0.0):
+                best[intent] = f
+        return sorted((Candidate(i, s) for i, s in best.items()), key=lambda c: -c.score)
+
+    def _example_scores(self, content: Sequence[str]) -> dict[int, float]:
         query = frozenset(content)
         if not query:
-            return []
+            return {}
         query_weight = self._weight(query)
         overlap: dict[int, float] = defaultdict(float)
         for word in query:
@@ -138,11 +192,32 @@ class Matcher:
                 continue
             for i in self.index.get(word, ()):
                 overlap[i] += weight
-        best: dict[str, float] = {}
+        scores: dict[int, float] = {}
+        beta2 = self.settings.beta**2
+        evidence = self.settings.min_evidence
         for i, shared in overlap.items():
-            intent, _, example_weight = self.examples[i]
+            _, _, example_weight = self.examples[i]
             precision, recall = shared / query_weight, shared / example_weight
-            f1 = 2 * precision * recall / (precision + recall)
-            if f1 > best.get(intent, 0.0):
-                best[intent] = f1
-        return sorted((Candidate(i, s) for i, s in best.items()), key=lambda c: -c.score)
+            # F-beta: beta > 1 favours covering an example over explaining every word of a
+            # long message ("getting ready for ml interviews, where should i focus").
+            f = (1 + beta2) * precision * recall / (beta2 * precision + recall)
+            # Sharing only common words ("what", "ml") is weak evidence, however well it covers.
+            scores[i] = f * min(1.0, shared / evidence)
+        return scores
+
+
+def _knowledge_texts(kb: KnowledgeBase) -> list[str]:
+    """Every text of the knowledge base: its words belong to the domain."""
+    texts = [lv.name for lv in kb.levels.values()]
+    for level in kb.levels.values():
+        for group in (level.titles, level.responsibilities, level.technical_skills,
+                      level.soft_skills, level.focus, level.learning):  # fmt: skip
+            texts += [item.text for item in group]
+    for step in kb.transitions.values():
+        for group in (step.focus, step.skills_to_add, step.soft_skills, step.interviews,
+                      step.how_to_advance):  # fmt: skip
+            texts += [item.text for item in group]
+    for topic in kb.topics.values():
+        texts.append(topic.title)
+        texts += [item.text for section in topic.sections for item in section.items]
+    return texts

@@ -22,13 +22,19 @@ _YEAR_UNITS = frozenset({"year", "years", "yr", "yrs", "yoe", "y", "yo"})
 _GLUED_YEARS = re.compile(r"^(\d{1,2}(?:\.\d)?)\+?(?:y|yr|yrs|yoe|years?)$")
 _NUMBER = re.compile(r"^(\d{1,2}(?:\.\d)?)\+?$")
 
-# Words right before a level that make it the user's own ("i am a senior", "as a mid").
+# Words right before a level that make it the user's own ("i am a senior", "as a mid"), checked
+# after dropping filler words such as "a" and "currently".
 _OWN_LEVEL_CUES = (
-    ("i", "am"), ("as", "a"), ("as", "an"), ("work", "as"), ("my", "level"), ("currently",),
-    ("promoted", "to"), ("i", "was"), ("been", "a"), ("been", "an"), ("im",),
+    ("i", "am"), ("as",), ("work", "as"), ("my", "level"), ("my", "title"), ("title",),
+    ("promoted", "to"), ("i", "was"), ("been",), ("i", "have"), ("have",), ("level",),
+    ("role", "is"),
 )  # fmt: skip
 # Words between the cue and the level that do not break the statement ("i am a new senior").
-_OWN_FILLER = frozenset({"a", "an", "the", "now", "currently", "just", "already", "still", "is"})
+_OWN_FILLER = frozenset(
+    {"a", "an", "the", "now", "currently", "just", "already", "still", "is", "new", "fresh"}
+)
+# Words right after a level or market that make it the user's own ("junior here", "london based").
+_OWN_AFTER = frozenset({"here", "based", "myself"})
 # Words that turn a level into a goal ("i am trying to become senior").
 _GOAL_WORDS = frozenset(
     {"become", "becoming", "to", "want", "reach", "get", "be", "next", "aspire", "aiming", "into"}
@@ -36,7 +42,12 @@ _GOAL_WORDS = frozenset(
 _OWN_MARKET_CUES = frozenset(
     {"based", "live", "living", "located", "from", "reside", "relocated", "moved", "stay"}
 )
-_BACK_REFERENCES = (("get", "there"), ("reach", "that"), ("that", "level"), ("get", "that"))
+_BACK_REFERENCES = (
+    ("get", "there"), ("reach", "that"), ("that", "level"), ("get", "that"), ("that", "jump"),
+    ("that", "step"), ("that", "move"), ("the", "jump"), ("that", "be"), ("reach", "it"),
+    ("make", "it", "there"), ("that", "promotion"), ("that", "transition"),
+)  # fmt: skip
+_PLACE_WORDS = frozenset({"the", "in", "from", "to", "across", "within", "outside", "into"})
 _FIRST_PERSON = frozenset({"i", "me", "my", "im", "ive", "mine", "myself"})
 
 
@@ -60,7 +71,9 @@ class Extraction:
 class SlotExtractor:
     """Finds level and market aliases (longest phrase first) and experience in canonical tokens."""
 
-    def __init__(self, kb: KnowledgeBase, canonical: dict[str, tuple[str, ...]]) -> None:
+    def __init__(
+        self, kb: KnowledgeBase, canonical: dict[str, tuple[str, ...]], stopwords: frozenset[str]
+    ) -> None:
         """`canonical` maps each alias to its tokens after the same canonicalisation as messages."""
         self.kb = kb
         self.phrases: dict[tuple[str, ...], tuple[str, str]] = {}
@@ -71,6 +84,8 @@ class SlotExtractor:
             for alias in market.aliases:
                 self.phrases[canonical[alias]] = ("market", market.id)
         self.longest = max((len(p) for p in self.phrases), default=1)
+        # An alias that is also a common word ("us") only counts after a place preposition.
+        self.guarded = frozenset(p for p in self.phrases if len(p) == 1 and p[0] in stopwords)
 
     def extract(self, words: Sequence[str]) -> Extraction:
         """Extract slots from canonical tokens."""
@@ -88,17 +103,22 @@ class SlotExtractor:
                     ex.years = years
                 continue
             for size in range(min(self.longest, n - i), 0, -1):
-                hit = self.phrases.get(tuple(words[i : i + size]))
+                phrase = tuple(words[i : i + size])
+                hit = self.phrases.get(phrase)
                 if hit is None:
                     continue
+                if phrase in self.guarded and (i == 0 or words[i - 1] not in _PLACE_WORDS):
+                    continue
                 kind, value = hit
+                own_after = i + size < n and words[i + size] in _OWN_AFTER
                 if kind == "level":
-                    level_spans.append((len(out), value, _own_before(out, len(out))))
+                    own = own_after or _own_before(out, len(out))
+                    level_spans.append((len(out), value, own))
                     out.append(LEVEL)
                 else:
                     if ex.market is None:
                         ex.market = value
-                        ex.own_market = _own_market_before(out, len(out))
+                        ex.own_market = own_after or _own_market_before(out, len(out))
                     out.append(MARKET)
                 i += size
                 break
@@ -183,13 +203,9 @@ def _own_before(out: Sequence[str], end: int) -> bool:
     before = _clause_before(out, end, 5)
     while before and before[-1] in _OWN_FILLER:
         before.pop()
-    if not before or before[-1] in _GOAL_WORDS:
-        return False
-    if any(w in _GOAL_WORDS for w in before[-2:]):
-        return False
-    return any(
-        tuple(before[-len(cue) :]) == cue for cue in _OWN_LEVEL_CUES if len(before) >= len(cue)
-    ) or before[-1:] == ["have"]
+    if any(tuple(before[-len(cue) :]) == cue for cue in _OWN_LEVEL_CUES):
+        return True
+    return False
 
 
 def _own_market_before(out: Sequence[str], end: int) -> bool:

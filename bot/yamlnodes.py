@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
@@ -41,13 +42,16 @@ class Invalid(Exception):
 class Node:
     """A loaded YAML value with its file, line and dotted path, and typed accessors."""
 
-    __slots__ = ("file", "line", "path", "value")
+    __slots__ = ("file", "key_lines", "line", "path", "value")
 
-    def __init__(self, value: Any, file: str, line: int, path: str) -> None:
+    def __init__(
+        self, value: Any, file: str, line: int, path: str, key_lines: dict[str, int] | None = None
+    ) -> None:
         self.value = value
         self.file = file
         self.line = line
         self.path = path
+        self.key_lines = key_lines or {}
 
     def fail(self, message: str) -> Invalid:
         """An error located at this node (raise it)."""
@@ -62,7 +66,11 @@ class Node:
         allowed = set(required) | set(optional)
         for key, child in self.value.items():
             if key not in allowed:
-                raise child.fail(f"unknown key (expected one of: {', '.join(sorted(allowed))})")
+                line = self.key_lines.get(key, child.line)
+                close = get_close_matches(key, sorted(allowed), n=1)
+                hint = f"did you mean '{close[0]}'?" if close else "expected one of: "
+                hint += "" if close else ", ".join(sorted(allowed))
+                raise Invalid(Problem(self.file, line, f"{child.path}: unknown key ({hint})"))
         for key in required:
             if key not in self.value:
                 raise self.fail(f"missing required key '{key}'")
@@ -179,7 +187,10 @@ def load_file(path: Path, display_name: str | None = None) -> Node:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        raise KnowledgeError([Problem(name, line, f"YAML syntax error: {exc.problem}")]) from exc
+        message = f"YAML syntax error: {exc.problem}"
+        if exc.context and exc.context_mark and exc.context_mark.line + 1 != line:
+            message += f" ({exc.context} at line {exc.context_mark.line + 1})"
+        raise KnowledgeError([Problem(name, line, message)]) from exc
     except yaml.YAMLError as exc:
         raise KnowledgeError([Problem(name, 1, f"YAML error: {exc}")]) from exc
     if root is None:
@@ -191,6 +202,7 @@ def _convert(node: yaml.Node, file: str, path: str, loader: yaml.SafeLoader) -> 
     line = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Node] = {}
+        key_lines: dict[str, int] = {}
         for key_node, value_node in node.value:
             key = loader.construct_object(key_node)
             key_line = key_node.start_mark.line + 1
@@ -203,7 +215,8 @@ def _convert(node: yaml.Node, file: str, path: str, loader: yaml.SafeLoader) -> 
                     [Problem(file, key_line, f"{_join(path, key)}: duplicate key '{key}'")]
                 )
             out[key] = _convert(value_node, file, _join(path, key), loader)
-        return Node(out, file, line, path)
+            key_lines[key] = key_line
+        return Node(out, file, line, path, key_lines)
     if isinstance(node, yaml.SequenceNode):
         children = [
             _convert(child, file, _join(path, i), loader) for i, child in enumerate(node.value)

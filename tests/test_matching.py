@@ -1,0 +1,170 @@
+"""Matching messages to intents and slots: typos, short queries, scope, ambiguity, hostile input."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.language import normalize
+from bot.matching import OUT_OF_SCOPE, Matcher
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "level"),
+    [
+        ("what skills for senior?", "skills", "senior"),
+        ("wat skils for senoir", "skills", "senior"),
+        ("sr mle pay", "salary", "senior"),
+        ("how much does a staff MLE make in London?", "salary", "staff"),
+        ("how long from mid to senior?", "timeline", "senior"),
+        ("I feel stuck", "stuck", None),
+        ("how do I get promoted to staff", "promotion", "staff"),
+        ("what does a principal ml engineer do", "level_overview", "principal"),
+        ("senior vs staff", "compare_levels", "staff"),
+        ("should I become a manager or stay IC", "ic_vs_management", None),
+        ("should i switch companies", "switch_company", None),
+        ("how to prepare for the ml system design interview", "interviews", None),
+        ("tips for my cv", "resume", None),
+        ("is the aws ml certification worth it", "certifications", None),
+        ("how do i break into ml from software engineering", "getting_started", None),
+        ("ml engineer vs data scientist", "role", None),
+        ("should i specialize in nlp or computer vision", "specialization", None),
+        ("soft skills for staff", "soft_skills", "staff"),
+        ("common mistakes to avoid", "pitfalls", None),
+        ("how to grow faster", "accelerate", None),
+        ("pros and cons of ml engineering", "pros_cons", None),
+        ("hello", "greeting", None),
+        ("what can you do", "help", None),
+        ("stop sending me reminders", "nudges", None),
+        ("delete my data", "forget", None),
+    ],
+)
+def test_intents_and_level(matcher: Matcher, text: str, intent: str, level: str | None) -> None:
+    match = matcher.match(text)
+    assert match.intent == intent, (text, match.candidates)
+    assert match.slots.level == level
+
+
+@pytest.mark.parametrize(
+    ("text", "market"),
+    [
+        ("salary in london", "uk"),
+        ("pay in the states", "us"),
+        ("senior comp toronto", "canada"),
+        ("sydney salaries", "australia"),
+        ("what can you tell us about salaries", None),  # "us" the pronoun is not a market
+    ],
+)
+def test_market_slot(matcher: Matcher, text: str, market: str | None) -> None:
+    assert matcher.match(text).slots.market == market
+
+
+@pytest.mark.parametrize(
+    ("text", "level", "from_level"),
+    [
+        ("how long from junior to mid", "mid", "junior"),
+        ("mid -> senior timeline", "senior", "mid"),
+        ("difference between staff and senior", "staff", "senior"),
+        ("how long from mid", None, "mid"),
+        ("new grad salary", "junior", None),
+        ("head of ai pay", "staff", None),
+        ("ml architect skills", "staff", None),
+        ("distinguished engineer salary", "principal", None),
+    ],
+)
+def test_level_slots(matcher: Matcher, text: str, level: str | None, from_level: str | None) -> None:
+    slots = matcher.match(text).slots
+    assert (slots.level, slots.from_level) == (level, from_level)
+
+
+@pytest.mark.parametrize(
+    ("text", "own_level"),
+    [
+        ("I have 3 years of experience", "mid"),
+        ("i've got 6 yoe", "senior"),
+        ("I have 1 year of experience", "junior"),
+        ("I have 12 years experience", "staff"),
+        ("I'm a senior MLE", "senior"),
+        ("i'm a new grad", "junior"),
+        ("I want to become senior", None),
+        ("how do I become staff", None),
+    ],
+)
+def test_stated_level_is_the_users_own(matcher: Matcher, text: str, own_level: str | None) -> None:
+    assert matcher.match(text).slots.own_level == own_level
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("I have 3 years of experience", "set_level"),
+        ("I'm in London", "set_market"),
+        ("based in Canada", "set_market"),
+        ("I'm a senior, what should I learn next?", "next_steps"),
+    ],
+)
+def test_profile_statements(matcher: Matcher, text: str, intent: str) -> None:
+    assert matcher.match(text).intent == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what's the weather tomorrow",
+        "give me a pancake recipe",
+        "how do I become a doctor",
+        "asdfgh qwerty",
+        "banana",
+        "who won the football match yesterday",
+        "how much does a plumber earn",
+    ],
+)
+def test_out_of_scope(matcher: Matcher, text: str) -> None:
+    assert matcher.match(text).intent == OUT_OF_SCOPE
+
+
+@pytest.mark.parametrize("text", ["a", "ml", "is", "the", "what", "senior discount"])
+def test_short_queries_do_not_match_by_accident(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert match.intent in (OUT_OF_SCOPE, "level_overview"), (text, match.candidates)
+    if text != "senior discount":
+        assert match.intent == OUT_OF_SCOPE
+
+
+def test_close_intents_are_flagged_as_ambiguous(matcher: Matcher) -> None:
+    match = matcher.match("salary timeline")
+    assert match.ambiguous is not None
+    assert set(match.ambiguous) == {"salary", "timeline"}
+
+
+def test_confidence_is_a_fraction(matcher: Matcher) -> None:
+    assert 0.9 <= matcher.match("what skills for senior").confidence <= 1.0
+    assert matcher.match("zzzz").confidence == 0.0
+
+
+HOSTILE = [
+    "",
+    "   ",
+    "😀😀😀",
+    "\x00\x00senior\x00 pay",
+    "\u202egnirts desrever\u202c senior salary",
+    "<b>senior</b> <script>alert(1)</script> salary &amp; &",
+    "a" * 10_000,
+    "senior pay " * 2000,
+    "\ud800",
+    "'; DROP TABLE users; --",
+    "{{7*7}} ${jndi:ldap://x}",
+    "\n\n\t\r",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_input_never_crashes(matcher: Matcher, text: str) -> None:
+    match = matcher.match(text)
+    assert match.intent
+    assert 0.0 <= match.confidence <= 1.0
+
+
+def test_control_characters_and_bidi_marks_are_removed() -> None:
+    assert normalize("se\u200bnior\x00 \u202epay") == "senior pay"
+    assert normalize("<b>Senior</b>!") == "b senior b"
+    assert len(normalize("word " * 10_000)) <= 600
