@@ -95,7 +95,7 @@ class Answers:
         if not profile.level or profile.level != (query.from_level or query.level):
             return None
         where = f" in {self.market_name(profile.market)}" if profile.market else ""
-        return f"For you as a {self.kb.levels[profile.level].name.lower()}{where}:"
+        return f"For you as {self.kb.levels[profile.level].a_noun}{where}:"
 
     # -- suggestions ----------------------------------------------------------------------
     def suggest(self, *queries: Query | None) -> tuple[Suggestion, ...]:
@@ -117,10 +117,10 @@ class Answers:
             return f"Salary for {lv}{where}" if lv else f"ML engineer salaries{where}"
         if q.intent == "skills":
             return f"Skills for {lv}" if lv else "Skills by layer"
-        if q.intent == "timeline" and lv and q.from_level:
-            return f"How long from {q.from_level} to {lv}"
-        if q.intent == "promotion" and lv and q.from_level:
-            return f"How to go from {q.from_level} to {lv}"
+        if q.intent == "timeline":
+            return f"How long from {q.from_level} to {lv}" if lv and q.from_level else "How long each step takes"
+        if q.intent == "promotion":
+            return f"How to go from {q.from_level} to {lv}" if lv and q.from_level else "How to get promoted"
         if q.intent == "level_overview" and lv:
             return f"What does a {lv} do"
         if q.intent == "compare_levels" and lv and q.from_level:
@@ -179,7 +179,7 @@ class Answers:
         if step:
             blocks.append(Block(f"To add on the way to {nxt}", lines(step.skills_to_add, 4)))
         return Answer(
-            f"Skills for a {level.name.lower()}",
+            f"Skills for {level.a_noun}",
             self.lead(profile, q),
             tuple(blocks),
             self.suggest(
@@ -206,7 +206,7 @@ class Answers:
             if spread:
                 blocks.append(Block("Reading the figures", (spread,)))
         else:
-            note = f"None of the sources gives a {level.name.lower()} figure for {market_name}."
+            note = f"None of the sources gives {level.a_noun} figure for {market_name}."
             here = sorted({b.level for b in self.kb.bands if b.market == market},
                           key=lambda lv: self.kb.levels[lv].rank)  # fmt: skip
             if here:
@@ -455,7 +455,7 @@ class Answers:
         if level.notes:
             blocks.append(Block("Where the sources differ", lines(level.notes, 2)))
         return Answer(
-            f"The {level.name.lower()}", self.lead(profile, q), tuple(blocks), self.around(q)
+            f"The {level.noun}", self.lead(profile, q), tuple(blocks), self.around(q)
         )
 
     def compare_levels(self, q: Query, profile: Profile) -> Answer:
@@ -477,7 +477,7 @@ class Answers:
         if len(steps) == 1:
             blocks.append(Block("What changes", lines(steps[0].focus, 3)))
         return Answer(
-            f"{low.name} vs {high.name.lower()}",
+            f"{low.name} vs {high.noun}",
             self.lead(profile, q),
             tuple(blocks),
             self.suggest(
@@ -499,7 +499,7 @@ class Answers:
         if step:
             blocks.append(Block(f"Focus for the move to {nxt}", lines(step.focus, 3)))
         return Answer(
-            f"Next steps for a {level.name.lower()}",
+            f"Next steps for {level.a_noun}",
             self.lead(profile, q),
             tuple(blocks),
             self.suggest(
@@ -516,7 +516,7 @@ class Answers:
         blocks = self.sections(topic.sections, q.level, 3)
         nxt = self.kb.next_level(q.level)
         return Answer(
-            f"Feeling stuck as a {self.kb.levels[q.level].name.lower()}",
+            f"Feeling stuck as {self.kb.levels[q.level].a_noun}",
             self.lead(profile, q),
             blocks,
             self.suggest(
@@ -556,7 +556,7 @@ class Answers:
         if step:
             blocks.append(Block(f"To build for {nxt}", lines(step.soft_skills, 4)))
         return Answer(
-            f"Soft skills for a {level.name.lower()}",
+            f"Soft skills for {level.a_noun}",
             self.lead(profile, q),
             tuple(blocks),
             self.suggest(Query("skills", q.level), Query("accelerate"), Query("ic_vs_management")),

@@ -71,7 +71,7 @@ class ChatReplies:
         """One line on what the bot knows about the user, if anything."""
         parts = []
         if profile.level:
-            parts.append(f"you are a {self.kb.levels[profile.level].name.lower()}")
+            parts.append(f"you are {self.kb.levels[profile.level].a_noun}")
         if profile.market:
             parts.append(f"you work in {self.answers.market_name(profile.market)}")
         return "I remember that " + " and ".join(parts) + "." if parts else None
@@ -112,7 +112,7 @@ class ChatReplies:
         where = f" in {self.answers.market_name(profile.market)}" if profile.market else ""
         nxt = self.kb.next_level(level.id)
         return Answer(
-            f"Got it: you're a {level.name.lower()}{where}.",
+            f"Got it: you're {level.a_noun}{where}.",
             "I'll use that whenever a question doesn't name a level.",
             (Block(None, (Line(level.summary.text, level.summary.sources),)),),
             self.answers.suggest(

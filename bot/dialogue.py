@@ -72,20 +72,21 @@ def resolve(
     """Combine a match with the profile and the conversation into the query to answer."""
     slots = match.slots
     ctx = context if context and context.fresh(now) else None
-    if match.intent == "set_level" and not slots.own_level:
-        # "8 years as an ml engineer now": a statement about oneself without "I".
-        stated = slots.level or (kb.level_for_years(slots.years) if slots.years is not None else None)
-        slots = replace(slots, own_level=stated)
-    if slots.own_level:
-        profile = replace(profile, level=slots.own_level)
-    if slots.market and slots.own_market:
-        profile = replace(profile, market=slots.market)
-
     intent = match.intent
     if match.slot_only:
         intent = _slot_only_intent(match, ctx)
     elif intent == OUT_OF_SCOPE and (slots.own_level or slots.own_market):
         intent = "set_level" if slots.own_level else "set_market"
+    if intent == "set_level" and not slots.own_level:
+        # "8 years as an ml engineer now", or "mid" when asked for a level: a statement about
+        # oneself without "I".
+        stated = slots.level or (kb.level_for_years(slots.years) if slots.years is not None else None)
+        slots = replace(slots, own_level=stated)
+        match = replace(match, slots=slots)
+    if slots.own_level:
+        profile = replace(profile, level=slots.own_level)
+    if slots.market and slots.own_market:
+        profile = replace(profile, market=slots.market)
 
     if intent == OUT_OF_SCOPE:
         query = Query(OUT_OF_SCOPE)

@@ -108,6 +108,16 @@ class Level:
     learning: tuple[Item, ...]
     notes: tuple[Item, ...]
 
+    @property
+    def noun(self) -> str:
+        """The name inside a sentence: "senior ML engineer"."""
+        return self.name[:1].lower() + self.name[1:]
+
+    @property
+    def a_noun(self) -> str:
+        """The name with its article: "an aspiring ML engineer"."""
+        return ("an " if self.noun[:1] in "aeiou" else "a ") + self.noun
+
 
 @dataclass(frozen=True)
 class Market:

@@ -47,6 +47,7 @@ _BACK_REFERENCES = (
     ("that", "step"), ("that", "move"), ("the", "jump"), ("that", "be"), ("reach", "it"),
     ("make", "it", "there"), ("that", "promotion"), ("that", "transition"),
 )  # fmt: skip
+_PRONOUNS = frozenset({"us", "me", "we", "it", "i", "you", "he", "she", "they"})
 _PLACE_WORDS = frozenset({"the", "in", "from", "to", "across", "within", "outside", "into"})
 _FIRST_PERSON = frozenset({"i", "me", "my", "im", "ive", "mine", "myself"})
 
@@ -85,7 +86,8 @@ class SlotExtractor:
                 self.phrases[canonical[alias]] = ("market", market.id)
         self.longest = max((len(p) for p in self.phrases), default=1)
         # An alias that is also a common word ("us") only counts after a place preposition.
-        self.guarded = frozenset(p for p in self.phrases if len(p) == 1 and p[0] in stopwords)
+        common = stopwords | _PRONOUNS
+        self.guarded = frozenset(p for p in self.phrases if len(p) == 1 and p[0] in common)
 
     def extract(self, words: Sequence[str]) -> Extraction:
         """Extract slots from canonical tokens."""

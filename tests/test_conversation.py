@@ -1,0 +1,126 @@
+"""Memory and follow-ups through the real advisor: profile, context, pending questions, forget."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from bot.advisor import Advisor, Reply
+from bot.knowledge import KnowledgeBase
+from bot.matching import Matcher
+from bot.storage import Storage
+from tests.conftest import NOW
+
+
+async def _say(advisor: Advisor, text: str, minutes: float = 0, user: int = 7) -> Reply:
+    return await advisor.ask(user, text, NOW + timedelta(minutes=minutes))
+
+
+def _slots(reply: Reply) -> tuple[str, str | None, str | None, str | None]:
+    q = reply.query
+    return q.intent, q.level, q.from_level, q.market
+
+
+async def test_stated_experience_is_used_when_a_question_names_no_level(advisor: Advisor) -> None:
+    reply = await _say(advisor, "I have 6 years of experience")
+    assert _slots(reply) == ("set_level", "senior", None, None)
+    reply = await _say(advisor, "how much should I earn?", 1)
+    assert _slots(reply) == ("salary", "senior", None, None)
+    assert "Senior" in reply.answer.heading
+
+
+async def test_stated_market_is_used_for_pay(advisor: Advisor) -> None:
+    await _say(advisor, "I'm a mid-level MLE")
+    assert _slots(await _say(advisor, "I'm based in Canada", 1))[0] == "set_market"
+    reply = await _say(advisor, "what's my salary range", 2)
+    assert _slots(reply) == ("salary", "mid", None, "canada")
+
+
+async def test_follow_ups_change_only_what_they_name(advisor: Advisor) -> None:
+    assert _slots(await _say(advisor, "what skills for senior?")) == ("skills", "senior", None, None)
+    assert _slots(await _say(advisor, "and salary?", 1)) == ("salary", "senior", None, None)
+    assert _slots(await _say(advisor, "what about in London?", 2)) == ("salary", "senior", None, "uk")
+    assert _slots(await _say(advisor, "and for staff?", 3)) == ("salary", "staff", None, "uk")
+
+
+async def test_get_there_is_the_move_to_the_level_just_discussed(advisor: Advisor) -> None:
+    await _say(advisor, "I'm a senior ML engineer")
+    await _say(advisor, "tell me about the staff level", 1)
+    reply = await _say(advisor, "how long will it take me to get there?", 2)
+    assert _slots(reply)[:3] == ("timeline", "staff", "senior")
+    assert "senior" in reply.answer.heading.lower() and "staff" in reply.answer.heading.lower()
+
+
+async def test_context_older_than_30_minutes_is_not_used(advisor: Advisor) -> None:
+    await _say(advisor, "what skills for staff?")
+    assert _slots(await _say(advisor, "and salary?", 29))[1] == "staff"
+    await _say(advisor, "what skills for staff?", 40)
+    reply = await _say(advisor, "and salary?", 40 + 31)
+    assert _slots(reply)[:2] == ("salary", None)
+
+
+async def test_personal_questions_ask_for_the_level_then_answer(advisor: Advisor) -> None:
+    reply = await _say(advisor, "what should I do next?")
+    assert reply.query.intent == "next_steps" and reply.query.level is None
+    assert "level" in reply.answer.heading.lower()
+    reply = await _say(advisor, "mid", 1)
+    assert _slots(reply)[:2] == ("next_steps", "mid")
+    assert "Next steps" in reply.answer.heading
+    reply = await _say(advisor, "I feel stuck", 2)
+    assert _slots(reply)[:2] == ("stuck", "mid")
+
+
+async def test_forget_deletes_everything_at_once(advisor: Advisor, storage: Storage) -> None:
+    await _say(advisor, "I have 3 years of experience, based in London")
+    profile, context = await storage.load(7)
+    assert profile.level == "mid" and profile.market == "uk" and context is not None
+    reply = await _say(advisor, "forget me", 1)
+    assert reply.query.intent == "forget"
+    assert "deleted" in reply.answer.heading.lower()
+    profile, context = await storage.load(7)
+    assert (profile.level, profile.market, context) == (None, None, None)
+    reply = await _say(advisor, "how much should I earn?", 2)
+    assert _slots(reply)[:2] == ("salary", None)
+
+
+async def test_users_do_not_share_memory(advisor: Advisor) -> None:
+    await _say(advisor, "I'm a staff engineer", user=1)
+    await _say(advisor, "I'm a junior", user=2)
+    assert (await _say(advisor, "my salary?", 1, user=1)).query.level == "staff"
+    assert (await _say(advisor, "my salary?", 1, user=2)).query.level == "junior"
+
+
+async def test_memory_survives_a_restart(kb: KnowledgeBase, matcher: Matcher, tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite3"
+    store = await Storage.open(path)
+    await Advisor(kb, store, matcher).ask(5, "I have 9 years experience and live in Sydney", NOW)
+    await store.close()
+    store = await Storage.open(path)
+    try:
+        reply = await Advisor(kb, store, matcher).ask(5, "what should I earn?", NOW + timedelta(days=3))
+        assert _slots(reply) == ("salary", "staff", None, "australia")
+    finally:
+        await store.close()
+
+
+async def test_out_of_scope_reply_is_kind_and_suggests(advisor: Advisor) -> None:
+    reply = await _say(advisor, "how do I become a doctor")
+    assert reply.query.intent == "out_of_scope"
+    text = advisor.plain(reply.answer)
+    assert "outside" in text and "What skills for senior?" in text
+    assert reply.answer.suggestions
+
+
+async def test_close_intents_get_a_did_you_mean(advisor: Advisor) -> None:
+    reply = await _say(advisor, "salary timeline")
+    assert reply.clarify
+    assert reply.answer.heading.startswith("Did you mean")
+    assert {s.query.intent for s in reply.answer.suggestions} == set(reply.clarify)
+
+
+async def test_button_queries_answer_without_matching(advisor: Advisor) -> None:
+    reply = await _say(advisor, "skills for junior")
+    follow = reply.answer.suggestions[0]
+    answered = await advisor.run(7, follow.query, NOW)
+    assert answered.query == follow.query
+    assert (await _say(advisor, "and in the uk?", 1)).query.intent == follow.query.intent
