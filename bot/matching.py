@@ -14,7 +14,21 @@ from bot.slots import BOUNDARY, LEVEL, MARKET, YEARS, Extraction, SlotExtractor
 OUT_OF_SCOPE = "out_of_scope"
 PLACEHOLDERS = frozenset({LEVEL, MARKET, YEARS})
 # Words that, with nothing else, make a message a follow-up on slots ("and for staff?").
-FOLLOWUP_WORDS = frozenset({"and", "what", "about", "how", "then", "ok", "okay", "so", "same"})
+FOLLOWUP_WORDS = frozenset(
+    {"and", "what", "whats", "about", "how", "then", "ok", "okay", "so", "same", "there", "for",
+     "me", "it", "like", "that", "instead", "one", "if", "in", "at", "now", "too", "also", "same",
+     "hmm", "right", "oh", "cool", "thanks"}
+)  # fmt: skip
+# Words of a statement about oneself ("i have been a senior for 3 years now"); what is left once
+# they are removed tells whether the message also asks something.
+STATEMENT_WORDS = frozenset(
+    {"i", "am", "im", "have", "ive", "been", "my", "me", "as", "now", "currently", "here",
+     "based", "working", "work", "live", "living", "located", "years", "year", "yoe", "yrs",
+     "experience", "exp", "level", "title", "just", "got", "promoted", "a", "an", "mle", "ml",
+     "engineer", "doing", "job", "role", "position", "btw", "actually", "still", "already",
+     "first", "since", "started", "over", "about", "around", "almost", "nearly", "roughly",
+     "moved", "relocated", "from", "in", "at", "out", "of", "the", "for", "officially", "new"}
+)  # fmt: skip
 # Intents that never compete with a question for "did you mean".
 _NOT_CLARIFIED = frozenset({"greeting", "set_level", "set_market", OUT_OF_SCOPE})
 # Words that open a question; a clause starting with one makes the message a question.
@@ -22,9 +36,6 @@ QUESTION_WORDS = frozenset(
     {"what", "whats", "how", "why", "when", "where", "which", "who", "should", "can", "could",
      "would", "will", "do", "does", "did", "is", "are", "any", "tell", "give", "show", "duration"}
 )  # fmt: skip
-# A statement about oneself ("been a senior mle for a while") is a profile update unless the rest
-# of it matches another intent at least this well ("i am mid and i feel stuck").
-STATEMENT_BAR = 0.8
 # A masked slot says little about the intent: most intents take a level or a market.
 _PLACEHOLDER_WEIGHT = 0.6
 
@@ -134,12 +145,12 @@ class Matcher:
         second = candidates[1] if len(candidates) > 1 else Candidate(OUT_OF_SCOPE, 0.0)
         threshold, margin = self.settings.threshold, self.settings.margin
         intent, ambiguous = best.intent, None
-        own = slots.own_level or slots.own_market or (slots.years is not None and slots.first_person)
-        if own and not question and (best.score < STATEMENT_BAR or best.intent in _NOT_CLARIFIED):
-            intent = "set_level" if slots.own_level else "set_market"
-            if not slots.own_level and not slots.own_market:
-                intent = "set_level"
-        elif best.score < threshold or self.off_topic(content):
+        own = slots.own_level or slots.own_market or slots.years is not None
+        if own and not question and self._only_a_statement(content):
+            intent = "set_market" if slots.own_market and not slots.own_level else "set_level"
+            if intent == "set_level" and not (slots.own_level or slots.years is not None):
+                intent = best.intent
+        elif best.score < threshold or self.off_topic(content, slots):
             intent = OUT_OF_SCOPE
         elif (
             second.score >= threshold
@@ -152,10 +163,28 @@ class Matcher:
             intent, best.score, candidates[:3], slots, ambiguous, slot_only, content, question
         )
 
-    def off_topic(self, content: Sequence[str]) -> bool:
-        """A message about something else: foreign or unknown words and no word of the domain."""
-        foreign = any(w in self.foreign or self._unknown(w) for w in content)
-        return foreign and not any(w in self.domain for w in content)
+    def _only_a_statement(self, content: Sequence[str]) -> bool:
+        """True when, without the words of a statement about oneself, nothing asks anything."""
+        rest = [w for w in content if w not in STATEMENT_WORDS and w not in PLACEHOLDERS]
+        if not rest:
+            return True
+        scores = self.score(rest)
+        return not scores or scores[0].score < self.settings.threshold
+
+    def off_topic(self, content: Sequence[str], slots: Extraction | None = None) -> bool:
+        """A message about something else: foreign or unknown words and no word of the domain.
+
+        A level word next to a foreign one ("staff nurse", "school principal") is not evidence.
+        """
+        foreign = {i for i, w in enumerate(content) if w in self.foreign or self._unknown(w)}
+        if not foreign:
+            return False
+        if any(w in self.domain for w in content):
+            return False
+        for i, w in enumerate(content):
+            if w == LEVEL and (i - 1) not in foreign and (i + 1) not in foreign:
+                return False
+        return True
 
     def _unknown(self, word: str) -> bool:
         return word not in self.weights and not self.speller.known(word) and not word[0].isdigit()

@@ -40,13 +40,16 @@ _GOAL_WORDS = frozenset(
     {"become", "becoming", "to", "want", "reach", "get", "be", "next", "aspire", "aiming", "into"}
 )
 _OWN_MARKET_CUES = frozenset(
-    {"based", "live", "living", "located", "from", "reside", "relocated", "moved", "stay"}
-)
+    {"based", "live", "living", "located", "from", "reside", "relocated", "relocating", "moved",
+     "moving", "stay", "staying", "working", "work", "works"}
+)  # fmt: skip
 _BACK_REFERENCES = (
     ("get", "there"), ("reach", "that"), ("that", "level"), ("get", "that"), ("that", "jump"),
     ("that", "step"), ("that", "move"), ("the", "jump"), ("that", "be"), ("reach", "it"),
     ("make", "it", "there"), ("that", "promotion"), ("that", "transition"),
 )  # fmt: skip
+_NOT_YET = frozenset({"until", "till", "til", "untill", "when", "before", "once", "if", "unless"})
+_TIMEFRAME_WORDS = frozenset({"in", "within", "after", "next", "than", "under", "by"})
 _PRONOUNS = frozenset({"us", "me", "we", "it", "i", "you", "he", "she", "they"})
 _PLACE_WORDS = frozenset({"the", "in", "from", "to", "across", "within", "outside", "into"})
 _FIRST_PERSON = frozenset({"i", "me", "my", "im", "ive", "mine", "myself"})
@@ -67,6 +70,7 @@ class Extraction:
     refers_back: bool = False
     first_person: bool = False
     comparison: bool = False
+    level_positions: list[int] = field(default_factory=list)
 
 
 class SlotExtractor:
@@ -97,43 +101,55 @@ class SlotExtractor:
         i, n = 0, len(words)
         while i < n:
             years, used = _years_at(words, i)
-            if years is not None:
-                start = len(out)
+            # "in 2 years" is a time frame, not experience.
+            if years is not None and (i == 0 or words[i - 1] not in _TIMEFRAME_WORDS):
                 out.append(YEARS)
                 i += used
-                if _experience_follows(words, i) or _own_before(out, start) or ex.first_person:
+                if ex.years is None:
                     ex.years = years
                 continue
-            for size in range(min(self.longest, n - i), 0, -1):
-                phrase = tuple(words[i : i + size])
-                hit = self.phrases.get(phrase)
-                if hit is None:
-                    continue
-                if phrase in self.guarded and (i == 0 or words[i - 1] not in _PLACE_WORDS):
-                    continue
-                kind, value = hit
-                own_after = i + size < n and words[i + size] in _OWN_AFTER
-                if kind == "level":
-                    own = own_after or _own_before(out, len(out))
-                    level_spans.append((len(out), value, own))
-                    out.append(LEVEL)
-                else:
-                    if ex.market is None:
-                        ex.market = value
-                        ex.own_market = own_after or _own_market_before(out, len(out))
-                    out.append(MARKET)
-                i += size
-                break
-            else:
+            size, hit = self._phrase_at(words, i)
+            if hit is None:
                 out.append(words[i])
                 i += 1
+                continue
+            kind, value = hit
+            own_after = i + size < n and words[i + size] in _OWN_AFTER
+            if kind == "level":
+                ex.level_positions.append(len(out))
+                level_spans.append((len(out), value, own_after or _own_before(out, len(out))))
+                out.append(LEVEL)
+            else:
+                if ex.market is None:
+                    ex.market = value
+                    ex.own_market = own_after or _own_market_before(out, len(out))
+                out.append(MARKET)
+            i += size
         ex.refers_back = any(_contains(out, cue) for cue in _BACK_REFERENCES)
         self._assign_levels(ex, level_spans)
-        if ex.own_level is None and ex.years is not None:
-            ex.own_level = self.kb.level_for_years(ex.years) if _years_are_own(ex, out) else None
-            if ex.own_level is None and ex.level is None:
-                ex.level = self.kb.level_for_years(ex.years)
+        if ex.years is not None:
+            stated = self.kb.level_for_years(ex.years)
+            if ex.first_person and not _contains(out, ("someone", "with")):
+                ex.own_level = ex.own_level or stated
+            elif ex.level is None:
+                ex.level = stated
         return ex
+
+    def _phrase_at(self, words: Sequence[str], i: int) -> tuple[int, tuple[str, str] | None]:
+        """The longest level or market alias starting at words[i] (plurals too: "juniors")."""
+        n = len(words)
+        for size in range(min(self.longest, n - i), 0, -1):
+            phrase = tuple(words[i : i + size])
+            hit = self.phrases.get(phrase)
+            last = phrase[-1]
+            if hit is None and len(last) > 3 and last.endswith("s"):
+                hit = self.phrases.get((*phrase[:-1], last[:-1]))
+            if hit is None:
+                continue
+            if phrase in self.guarded and (i == 0 or words[i - 1] not in _PLACE_WORDS):
+                continue
+            return size, hit
+        return 0, None
 
     def _assign_levels(self, ex: Extraction, spans: list[tuple[int, str, bool]]) -> None:
         out = ex.tokens
@@ -189,10 +205,6 @@ def _years_at(words: Sequence[str], i: int) -> tuple[float | None, int]:
     return None, 0
 
 
-def _experience_follows(words: Sequence[str], i: int) -> bool:
-    return any(w in ("experience", "exp", "xp", "yoe", "in", "as") for w in words[i : i + 2])
-
-
 def _clause_before(out: Sequence[str], end: int, width: int) -> list[str]:
     start = end
     while start > 0 and end - start < width and out[start - 1] != BOUNDARY:
@@ -202,11 +214,14 @@ def _clause_before(out: Sequence[str], end: int, width: int) -> list[str]:
 
 def _own_before(out: Sequence[str], end: int) -> bool:
     """True when the words before position `end` state the user's own level or experience."""
-    before = _clause_before(out, end, 5)
+    before = _clause_before(out, end, 6)
     while before and before[-1] in _OWN_FILLER:
         before.pop()
-    if any(tuple(before[-len(cue) :]) == cue for cue in _OWN_LEVEL_CUES):
-        return True
+    for cue in _OWN_LEVEL_CUES:
+        if tuple(before[-len(cue) :]) == cue:
+            # "how long until i am mid" is a goal, not a statement.
+            ahead = before[: -len(cue)]
+            return not (ahead and ahead[-1] in _NOT_YET)
     return False
 
 
@@ -217,6 +232,3 @@ def _own_market_before(out: Sequence[str], end: int) -> bool:
     return _contains(before, ("i", "am", "in")) or _contains(before, ("work", "in"))
 
 
-def _years_are_own(ex: Extraction, out: Sequence[str]) -> bool:
-    """Experience is the user's own when they speak in the first person about having it."""
-    return ex.first_person and not _contains(out, ("someone", "with"))
