@@ -46,11 +46,16 @@ def scaled_copy(factor: int, target: Path) -> Path:
     intents = yaml.safe_load((target / "intents.yaml").read_text())
     for spec in intents["intents"]:
         spec["examples"] = [
-            f"{e} variant{k} extra{k}word" if k else e for k in range(factor) for e in spec["examples"]
+            f"{e} variant{k} extra{k}word" if k else e
+            for k in range(factor)
+            for e in spec["examples"]
         ]
     intents["synonyms"] = {
         **intents["synonyms"],
-        **{f"canon{k}": [f"syn{k}a", f"syn{k}b phrase"] for k in range(len(intents["synonyms"]) * (factor - 1))},
+        **{
+            f"canon{k}": [f"syn{k}a", f"syn{k}b phrase"]
+            for k in range(len(intents["synonyms"]) * (factor - 1))
+        },
     }
     (target / "intents.yaml").write_text(yaml.safe_dump(intents, allow_unicode=True))
     topics = yaml.safe_load((target / "topics.yaml").read_text())
@@ -58,7 +63,8 @@ def scaled_copy(factor: int, target: Path) -> Path:
         for section in topic["sections"]:
             section["items"] = [
                 {**item, "text": f"{item['text']} (copy {k})" if k else item["text"]}
-                for k in range(factor) for item in section["items"]
+                for k in range(factor)
+                for item in section["items"]
             ]
     (target / "topics.yaml").write_text(yaml.safe_dump(topics, allow_unicode=True))
     return target
@@ -69,7 +75,9 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def measure_core(kb: KnowledgeBase, texts: list[str], rounds: int) -> tuple[list[float], list[float]]:
+def measure_core(
+    kb: KnowledgeBase, texts: list[str], rounds: int
+) -> tuple[list[float], list[float]]:
     matcher = Matcher(kb)
     advisor = Advisor(kb, storage=None, matcher=matcher)  # type: ignore[arg-type]
     profile = Profile(1, "mid", "uk")
@@ -124,7 +132,9 @@ def main() -> None:
             kb = kbload.load(root)
             load_ms = (time.perf_counter() - t0) * 1e3
             examples = sum(len(i.examples) for i in kb.intents.values())
-            print(f"knowledge base x{factor}: {examples} example phrasings, loaded in {load_ms:.0f} ms")
+            print(
+                f"knowledge base x{factor}: {examples} example phrasings, loaded in {load_ms:.0f} ms"
+            )
             match_times, core_times = measure_core(kb, texts, args.rounds)
             full_times = asyncio.run(measure_full(kb, texts, args.rounds))
             results[factor] = (

@@ -118,9 +118,17 @@ class Answers:
         if q.intent == "skills":
             return f"Skills for {lv}" if lv else "Skills by layer"
         if q.intent == "timeline":
-            return f"How long from {q.from_level} to {lv}" if lv and q.from_level else "How long each step takes"
+            return (
+                f"How long from {q.from_level} to {lv}"
+                if lv and q.from_level
+                else "How long each step takes"
+            )
         if q.intent == "promotion":
-            return f"How to go from {q.from_level} to {lv}" if lv and q.from_level else "How to get promoted"
+            return (
+                f"How to go from {q.from_level} to {lv}"
+                if lv and q.from_level
+                else "How to get promoted"
+            )
         if q.intent == "level_overview" and lv:
             return f"What does a {lv} do"
         if q.intent == "compare_levels" and lv and q.from_level:
@@ -292,7 +300,7 @@ class Answers:
                 Query("salary", "junior", None, q.market),
                 Query("salary", "senior", None, q.market),
                 Query("salary", "staff", None, q.market),
-            ),  # fmt: skip
+            ),
         )
 
     # -- transitions ----------------------------------------------------------------------
@@ -320,25 +328,23 @@ class Answers:
         typical = [s.typical for s in steps]
         fast = [s.accelerated for s in steps]
         if steps and all(typical):
-            rows = []
-            for step in steps:
-                assert step.typical
-                text = f"{step.from_level.capitalize()} → {step.to_level}: typically {years_range(step.typical.min, step.typical.max)}"
-                if step.accelerated:
-                    text += f", top performers {years_range(step.accelerated.min, step.accelerated.max)}"
-                rows.append(Line(text, step.typical.sources))
+            rows = [self._step_line(step) for step in steps]
             if len(steps) > 1:
                 lo = sum(t.min for t in typical if t)
                 hi = sum(t.max for t in typical if t)
                 total = f"In total: about {years_range(lo, hi)}"
                 if all(fast):
-                    total += f" ({years_range(sum(f.min for f in fast if f), sum(f.max for f in fast if f))} when everything goes right)"
+                    quick = years_range(
+                        sum(f.min for f in fast if f), sum(f.max for f in fast if f)
+                    )
+                    total += f" ({quick} when everything goes right)"
                 rows.append(Line(total + ".", ()))
             blocks.append(Block("Timeline", tuple(rows)))
         else:
             missing = [s for s in steps if not s.typical] or steps
             names = ", ".join(f"{s.from_level} → {s.to_level}" for s in missing)
-            note = f"The sources give no typical timeline for {names or f'{q.from_level} → {q.level}'}."
+            names = names or f"{q.from_level} → {q.level}"
+            note = f"The sources give no typical timeline for {names}."
         step_notes = [n for s in steps for n in s.notes]
         if step_notes:
             blocks.append(Block("Where the sources differ", lines(step_notes, 3)))
@@ -357,14 +363,18 @@ class Answers:
             note,
         )
 
+    def _step_line(self, step: Transition) -> Line:
+        """ "Mid → senior: typically 3–4 years, top performers 2–3 years"."""
+        assert step.typical
+        text = f"{step.from_level.capitalize()} → {step.to_level}: typically "
+        text += years_range(step.typical.min, step.typical.max)
+        if step.accelerated:
+            text += ", top performers " + years_range(step.accelerated.min, step.accelerated.max)
+        sources = step.typical.sources + (step.accelerated.sources if step.accelerated else ())
+        return Line(text, tuple(dict.fromkeys(sources)))
+
     def _timeline_overview(self, profile: Profile) -> Answer:
-        rows = []
-        for step in self.kb.transitions.values():
-            if step.typical:
-                text = f"{step.from_level.capitalize()} → {step.to_level}: typically {years_range(step.typical.min, step.typical.max)}"
-                if step.accelerated:
-                    text += f", top performers {years_range(step.accelerated.min, step.accelerated.max)}"
-                rows.append(Line(text, step.typical.sources))
+        rows = [self._step_line(step) for step in self.kb.transitions.values() if step.typical]
         return Answer(
             "How long each step takes",
             "Tell me your level for the step that is yours.",
@@ -373,7 +383,7 @@ class Answers:
                 Query("timeline", "senior", "mid"),
                 Query("timeline", "staff", "senior"),
                 Query("accelerate"),
-            ),  # fmt: skip
+            ),
         )
 
     def promotion(self, q: Query, profile: Profile) -> Answer:
@@ -381,13 +391,13 @@ class Answers:
         if q.level is None or q.from_level is None:
             return Answer(
                 "Getting promoted",
-                "Tell me your level (for example “I'm mid-level”) and I'll show the step that is yours.",
+                "Tell me your level (for example “I'm mid-level”) for the step that is yours.",
                 self.sections(self.kb.topics["accelerate"].sections, None, 1),
                 self.suggest(
                     Query("promotion", "mid", "junior"),
                     Query("promotion", "senior", "mid"),
                     Query("promotion", "staff", "senior"),
-                ),  # fmt: skip
+                ),
             )
         steps = self.path(q.from_level, q.level)
         step = steps[-1] if steps else None
@@ -443,7 +453,7 @@ class Answers:
                 (Block(None, tuple(rows)),),
                 self.suggest(
                     Query("compare_levels", "staff", "senior"), Query("timeline"), Query("salary")
-                ),  # fmt: skip
+                ),
             )
         level = self.kb.levels[q.level]
         blocks = [
@@ -454,9 +464,7 @@ class Answers:
         ]
         if level.notes:
             blocks.append(Block("Where the sources differ", lines(level.notes, 2)))
-        return Answer(
-            f"The {level.noun}", self.lead(profile, q), tuple(blocks), self.around(q)
-        )
+        return Answer(f"The {level.noun}", self.lead(profile, q), tuple(blocks), self.around(q))
 
     def compare_levels(self, q: Query, profile: Profile) -> Answer:
         """Two levels side by side and what changes between them."""
@@ -466,11 +474,11 @@ class Answers:
         blocks = [
             Block(
                 low.name,
-                (Line(low.summary.text, low.summary.sources),) + lines(low.responsibilities, 2),
+                (Line(low.summary.text, low.summary.sources), *lines(low.responsibilities, 2)),
             ),
             Block(
                 high.name,
-                (Line(high.summary.text, high.summary.sources),) + lines(high.responsibilities, 2),
+                (Line(high.summary.text, high.summary.sources), *lines(high.responsibilities, 2)),
             ),
         ]
         steps = self.path(q.from_level, q.level)
@@ -542,7 +550,7 @@ class Answers:
                 Query("resume"),
                 Query("skills", q.level) if q.level else Query("skills"),
                 Query("salary", q.level, None, q.market) if q.level else None,
-            ),  # fmt: skip
+            ),
         )
 
     def soft_skills(self, q: Query, profile: Profile) -> Answer:

@@ -1,4 +1,4 @@
-"""Replies about the conversation itself: greetings, help, profile changes, clarifications, scope."""
+"""Replies about the conversation itself: greetings, help, profile changes, scope, clarifying."""
 
 from __future__ import annotations
 
@@ -82,14 +82,12 @@ class ChatReplies:
             Block(
                 "What I can do",
                 (
-                    Line(
-                        "Skills, responsibilities and pay for each level, from aspiring to principal."
-                    ),
+                    Line("Skills, responsibilities and pay for each level, aspiring to principal."),
                     Line("How long each step takes and how to get promoted."),
                     Line("Interviews, resumes, certifications, getting started, specializations."),
                     Line("Advice when you feel stuck, IC vs management, switching companies."),
                     Line(
-                        "I remember your level and market: say “I have 4 years of experience” or “I'm in London”."
+                        "I remember your level and market: “I have 4 years experience”, “I'm in London”."
                     ),
                     Line("Say “forget me” to delete everything I store about you."),
                 ),

@@ -1,4 +1,4 @@
-"""The `careerbot` command: local chat, one-shot questions, evaluation, knowledge checks, the bot."""
+"""The `careerbot` command: local chat, one-shot questions, evaluation, knowledge checks."""
 
 from __future__ import annotations
 

@@ -80,7 +80,9 @@ def resolve(
     if intent == "set_level" and not slots.own_level:
         # "8 years as an ml engineer now", or "mid" when asked for a level: a statement about
         # oneself without "I".
-        stated = slots.level or (kb.level_for_years(slots.years) if slots.years is not None else None)
+        stated = slots.level or (
+            kb.level_for_years(slots.years) if slots.years is not None else None
+        )
         slots = replace(slots, own_level=stated)
         match = replace(match, slots=slots)
     if slots.own_level:
@@ -105,6 +107,10 @@ def resolve(
         return Turn(query, match.confidence, profile, new_ctx)
 
     query = _fill_slots(kb, intent, match, profile, ctx)
+    entry = kb.level_by_rank(0)
+    if intent == "promotion" and entry and entry.id in (query.from_level, query.level):
+        # Moving up from "aspiring" is getting into the field in the first place.
+        query = Query("getting_started", entry.id, None, query.market)
     clarify = match.ambiguous or ()
     if intent in PERSONAL_INTENTS and query.level is None:
         asked = Context(intent, None, None, query.market, intent, now)
@@ -118,6 +124,8 @@ def resolve(
 def _slot_only_intent(match: Match, ctx: Context | None) -> str:
     """A message of slots alone continues the conversation, or states something about the user."""
     slots = match.slots
+    if match.intent in ("set_level", "set_market"):
+        return match.intent
     if ctx and ctx.pending and (slots.own_level or slots.level):
         return "set_level"
     if slots.own_level or (slots.years is not None and not slots.level):
@@ -126,6 +134,8 @@ def _slot_only_intent(match: Match, ctx: Context | None) -> str:
         return "set_market"
     if ctx and ctx.intent not in ("set_level", "set_market"):
         return ctx.intent
+    if not (slots.level or slots.from_level or slots.market):
+        return OUT_OF_SCOPE
     if slots.level or slots.from_level:
         return "compare_levels" if slots.comparison else "level_overview"
     return "salary" if slots.market else OUT_OF_SCOPE
@@ -179,10 +189,8 @@ def _transition(
         target, source = ctx.level, ctx.from_level
     if target and source is None:
         rank = kb.levels[target].rank
-        if own and kb.levels[own].rank < rank:
-            source = own
-        else:
-            source = kb.previous_level(target)
+        below = own and kb.levels[own].rank < rank
+        source = own if below else kb.previous_level(target)
     elif source and target is None:
         target = kb.next_level(source)
     elif target is None and source is None and own:

@@ -82,7 +82,7 @@ def load_cases(path: Path) -> list[list[dict[str, Any]]]:
     cases = data["cases"] if isinstance(data, dict) else data
     conversations: list[list[dict[str, Any]]] = []
     for i, case in enumerate(cases):
-        turns = case["turns"] if "turns" in case else [case]
+        turns = case.get("turns", [case])
         for turn in turns:
             if turn.get("intent") not in INTENT_NAMES:
                 raise ValueError(f"{path}: case {i + 1}: unknown intent {turn.get('intent')!r}")

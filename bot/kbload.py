@@ -126,11 +126,19 @@ def _sources(r: _Reader, root: Node) -> dict[str, Source]:
 def _level(r: _Reader, n: Node) -> Level:
     n.mapping(
         required=(
-            "id", "name", "rank", "aliases", "summary", "responsibilities",
-            "technical_skills", "soft_skills", "focus", "learning",
+            "id",
+            "name",
+            "rank",
+            "aliases",
+            "summary",
+            "responsibilities",
+            "technical_skills",
+            "soft_skills",
+            "focus",
+            "learning",
         ),
         optional=("years", "titles", "notes"),
-    )  # fmt: skip
+    )
     years = n.get("years")
     lo = hi = None
     if not years.is_null():
@@ -248,10 +256,17 @@ def _transitions(
 
     def one(n: Node) -> tuple[Node, Transition]:
         n.mapping(
-            required=("from", "to", "focus", "skills_to_add", "soft_skills", "interviews",
-                      "how_to_advance"),
+            required=(
+                "from",
+                "to",
+                "focus",
+                "skills_to_add",
+                "soft_skills",
+                "interviews",
+                "how_to_advance",
+            ),
             optional=("typical_years", "accelerated_years", "notes"),
-        )  # fmt: skip
+        )
         src, dst = n.get("from").choice(set(levels)), n.get("to").choice(set(levels))
         if levels[dst].rank <= levels[src].rank:
             raise n.get("to").fail(f"'{dst}' is not above '{src}'")
@@ -304,7 +319,9 @@ def _intents(
 
     def settings() -> MatchSettings:
         n = root.get("matching")
-        n.mapping(required=("threshold", "margin", "beta", "unknown_weight", "min_evidence"))
+        n.mapping(
+            required=("threshold", "margin", "beta", "min_evidence", "unknown_evidence", "scope_bias")
+        )
         threshold, margin = n.get("threshold").number(), n.get("margin").number()
         if threshold > 1 or margin > 1:
             raise n.fail("threshold and margin are fractions between 0 and 1")
@@ -313,8 +330,9 @@ def _intents(
             threshold,
             margin,
             beta,
-            n.get("unknown_weight").number(),
             n.get("min_evidence").number(),
+            n.get("unknown_evidence").number(),
+            n.get("scope_bias").number(minimum=-100),
         )
 
     def synonyms() -> dict[str, tuple[str, ...]]:

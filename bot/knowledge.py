@@ -215,8 +215,9 @@ class MatchSettings:
     threshold: float
     margin: float
     beta: float
-    unknown_weight: float
     min_evidence: float
+    unknown_evidence: float
+    scope_bias: float
 
 
 @dataclass

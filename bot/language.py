@@ -80,7 +80,7 @@ class PhraseMap:
 
 
 class Speller:
-    """Corrects typos to the nearest known word (rapidfuzz ratio), conservatively for short words."""
+    """Corrects typos to the nearest known word (rapidfuzz ratio), cautiously for short words."""
 
     def __init__(self, vocabulary: Iterable[str]) -> None:
         self.vocabulary = frozenset(vocabulary)

@@ -1,14 +1,15 @@
-"""Intent matching: canonicalise a message, extract slots, score it against every intent's examples."""
+"""Intent matching: canonicalise a message, extract slots, score it against intent examples."""
 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.knowledge import KnowledgeBase
 from bot.language import PhraseMap, Speller, tokens
+from bot.scope import ScopeModel
 from bot.slots import BOUNDARY, LEVEL, MARKET, YEARS, Extraction, SlotExtractor
 
 OUT_OF_SCOPE = "out_of_scope"
@@ -16,7 +17,7 @@ PLACEHOLDERS = frozenset({LEVEL, MARKET, YEARS})
 # Words that, with nothing else, make a message a follow-up on slots ("and for staff?").
 FOLLOWUP_WORDS = frozenset(
     {"and", "what", "whats", "about", "how", "then", "ok", "okay", "so", "same", "there", "for",
-     "me", "it", "like", "that", "instead", "one", "if", "in", "at", "now", "too", "also", "same",
+     "me", "it", "like", "that", "instead", "one", "if", "in", "at", "now", "too", "also",
      "hmm", "right", "oh", "cool", "thanks"}
 )  # fmt: skip
 # Words of a statement about oneself ("i have been a senior for 3 years now"); what is left once
@@ -27,7 +28,8 @@ STATEMENT_WORDS = frozenset(
      "experience", "exp", "level", "title", "just", "got", "promoted", "a", "an", "mle", "ml",
      "engineer", "doing", "job", "role", "position", "btw", "actually", "still", "already",
      "first", "since", "started", "over", "about", "around", "almost", "nearly", "roughly",
-     "moved", "relocated", "from", "in", "at", "out", "of", "the", "for", "officially", "new"}
+     "moved", "relocated", "from", "in", "at", "out", "of", "the", "for", "officially", "new",
+     "oops", "sorry", "meant", "mean", "correction", "wait", "no", "typo", "rather", "make", "that"}
 )  # fmt: skip
 # Intents that never compete with a question for "did you mean".
 _NOT_CLARIFIED = frozenset({"greeting", "set_level", "set_market", OUT_OF_SCOPE})
@@ -36,6 +38,11 @@ QUESTION_WORDS = frozenset(
     {"what", "whats", "how", "why", "when", "where", "which", "who", "should", "can", "could",
      "would", "will", "do", "does", "did", "is", "are", "any", "tell", "give", "show", "duration"}
 )  # fmt: skip
+# Word weights (see _word_weights): a floor, and how many examples make a word trustworthy.
+_MIN_WEIGHT = 0.2
+_SUPPORT_SCALE = 2.0
+# A word no example uses weighs like a word that three or four intents share.
+_UNKNOWN_WEIGHT = 1.0
 # A masked slot says little about the intent: most intents take a level or a market.
 _PLACEHOLDER_WEIGHT = 0.6
 
@@ -83,12 +90,6 @@ class Matcher:
         self.speller = Speller(in_scope | off_topic | self.stopwords)
         canonical = {a: tuple(self.synonyms.apply(tokens(a))) for a in aliases}
         self.extractor = SlotExtractor(kb, canonical, self.stopwords)
-        # Words of out-of-scope examples that in-scope questions also use ("become", "salary")
-        # frame a question; words only off-topic examples use ("doctor") are foreign to the domain.
-        in_scope = {w for phrase in in_scope for w in self.canonical(phrase)}
-        off_topic = {w for phrase in off_topic for w in self.canonical(phrase)}
-        self.domain = frozenset(in_scope - off_topic - self.stopwords)
-        self.foreign = frozenset(off_topic - in_scope - self.stopwords)
         self._build_index()
 
     # -- building --------------------------------------------------------------------------
@@ -104,19 +105,22 @@ class Matcher:
         self.example_texts: list[str] = []
         for spec in self.kb.intents.values():
             for text in spec.examples:
-                content = frozenset(self._content(self.extractor.extract(self.canonical(text)).tokens))
+                content = frozenset(
+                    self._content(self.extractor.extract(self.canonical(text)).tokens)
+                )
                 if content:
                     examples.append((spec.id, content))
                     self.example_texts.append(text)
-        intents_with: dict[str, set[str]] = defaultdict(set)
-        for intent, content in examples:
-            for word in content:
-                intents_with[word].add(intent)
-        n_intents = max(1, len(self.kb.intents))
-        self.weights = {w: math.log(1 + n_intents / len(ids)) for w, ids in intents_with.items()}
+        self.weights = _word_weights(examples, len(self.kb.intents))
         for placeholder in PLACEHOLDERS:
             self.weights[placeholder] = _PLACEHOLDER_WEIGHT
-        self.unknown_weight = self.settings.unknown_weight
+        in_scope = [c for intent, c in examples if intent != OUT_OF_SCOPE]
+        # The knowledge base's own texts teach the scope model the domain's vocabulary
+        # ("kubernetes", "stakeholders") beyond the example phrasings.
+        in_scope += [self._content(self.extractor.extract(self.canonical(t)).tokens)
+                     for t in _knowledge_texts(self.kb)]  # fmt: skip
+        off_topic = [c for intent, c in examples if intent == OUT_OF_SCOPE]
+        self.scope = ScopeModel(in_scope, off_topic, self.settings.unknown_evidence)
         self.examples = [(intent, content, self._weight(content)) for intent, content in examples]
         index: dict[str, list[int]] = defaultdict(list)
         for i, (_, content, _) in enumerate(self.examples):
@@ -125,7 +129,7 @@ class Matcher:
         self.index = dict(index)
 
     def _weight(self, words: Iterable[str]) -> float:
-        return sum(self.weights.get(w, self.unknown_weight) for w in words)
+        return sum(self.weights.get(w, _UNKNOWN_WEIGHT) for w in words)
 
     # -- matching --------------------------------------------------------------------------
     def match(self, text: str) -> Match:
@@ -134,13 +138,18 @@ class Matcher:
         slots = self.extractor.extract(words)
         content = self._content(slots.tokens)
         question = "?" in text or any(
-            w in QUESTION_WORDS and (i == 0 or words[i - 1] == BOUNDARY) for i, w in enumerate(words)
+            w in QUESTION_WORDS and (i == 0 or words[i - 1] == BOUNDARY)
+            for i, w in enumerate(words)
         )
         candidates = self.score(content)
         has_slot = bool(slots.level or slots.from_level or slots.market or slots.own_level)
         has_slot = has_slot or slots.years is not None
         bare = [w for w in content if w not in PLACEHOLDERS and w not in FOLLOWUP_WORDS]
-        slot_only = has_slot and not bare
+        # "and in london?", or "whats it like there": nothing but slots and follow-up words.
+        slot_only = bool(content) and not bare and (has_slot or any(w == "there" for w in content))
+        if candidates and candidates[0].intent == "forget" and (slots.own_level or slots.level):
+            # Deleting everything is never a side reading of "actually i'm mid, forgot one job".
+            candidates = candidates[1:]
         best = candidates[0] if candidates else Candidate(OUT_OF_SCOPE, 0.0)
         second = candidates[1] if len(candidates) > 1 else Candidate(OUT_OF_SCOPE, 0.0)
         threshold, margin = self.settings.threshold, self.settings.margin
@@ -150,7 +159,7 @@ class Matcher:
             intent = "set_market" if slots.own_market and not slots.own_level else "set_level"
             if intent == "set_level" and not (slots.own_level or slots.years is not None):
                 intent = best.intent
-        elif best.score < threshold or self.off_topic(content, slots):
+        elif best.score < threshold or not self.in_scope(content):
             intent = OUT_OF_SCOPE
         elif (
             second.score >= threshold
@@ -171,23 +180,9 @@ class Matcher:
         scores = self.score(rest)
         return not scores or scores[0].score < self.settings.threshold
 
-    def off_topic(self, content: Sequence[str], slots: Extraction | None = None) -> bool:
-        """A message about something else: foreign or unknown words and no word of the domain.
-
-        A level word next to a foreign one ("staff nurse", "school principal") is not evidence.
-        """
-        foreign = {i for i, w in enumerate(content) if w in self.foreign or self._unknown(w)}
-        if not foreign:
-            return False
-        if any(w in self.domain for w in content):
-            return False
-        for i, w in enumerate(content):
-            if w == LEVEL and (i - 1) not in foreign and (i + 1) not in foreign:
-                return False
-        return True
-
-    def _unknown(self, word: str) -> bool:
-        return word not in self.weights and not self.speller.known(word) and not word[0].isdigit()
+    def in_scope(self, content: Sequence[str]) -> bool:
+        """Whether the words of a message are about ML-engineering careers (scope model)."""
+        return self.scope.log_odds(content) >= self.settings.scope_bias
 
     def explain(self, text: str) -> list[tuple[str, float, str]]:
         """(intent, score, best example) for the top candidates: for tuning the examples."""
@@ -233,6 +228,28 @@ class Matcher:
             # Sharing only common words ("what", "ml") is weak evidence, however well it covers.
             scores[i] = f * min(1.0, shared / evidence)
         return scores
+
+
+def _word_weights(examples: list[tuple[str, frozenset[str]]], n_intents: int) -> dict[str, float]:
+    """How strongly each word points at one intent.
+
+    A word's weight grows with the share of its examples that belong to its most frequent
+    intent (concentration) and with how many examples use it (support): "salary" in sixty pay
+    examples weighs a lot, "what" everywhere little, and "normal" in a single example only a
+    little, however rare it is.
+    """
+    per_word: dict[str, Counter[str]] = defaultdict(Counter)
+    for intent, content in examples:
+        for word in content:
+            per_word[word][intent] += 1
+    top = math.log(1 + max(n_intents, 1))
+    weights = {}
+    for word, counts in per_word.items():
+        total = sum(counts.values())
+        concentration = max(counts.values()) / total
+        support = 1 - math.exp(-total / _SUPPORT_SCALE)
+        weights[word] = _MIN_WEIGHT + top * concentration * support
+    return weights
 
 
 def _knowledge_texts(kb: KnowledgeBase) -> list[str]:

@@ -230,5 +230,3 @@ def _own_market_before(out: Sequence[str], end: int) -> bool:
     if any(w in _OWN_MARKET_CUES for w in before):
         return True
     return _contains(before, ("i", "am", "in")) or _contains(before, ("work", "in"))
-
-

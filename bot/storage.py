@@ -97,22 +97,20 @@ class Storage:
     # -- profile and conversation ---------------------------------------------------------
     async def load(self, user_id: int) -> tuple[Profile, Context | None]:
         """A user's profile (empty if unknown) and last conversation context."""
-        async with self._lock:
-            async with self._db.execute(
-                "SELECT level, market FROM users WHERE user_id = ?", (user_id,)
-            ) as cur:
-                row = await cur.fetchone()
-            profile = Profile(user_id, row[0], row[1]) if row else Profile(user_id)
-            async with self._db.execute(
-                "SELECT intent, level, from_level, market, pending, updated_at "
-                "FROM conversation WHERE user_id = ?",
-                (user_id,),
-            ) as cur:
-                crow = await cur.fetchone()
-        context = None
-        if crow:
-            context = Context(crow[0], crow[1], crow[2], crow[3], crow[4], _dt(crow[5]))
-        return profile, context
+        # One statement, one hop to the database thread: this runs for every message.
+        rows = await self._db.execute_fetchall(
+            "SELECT u.level, u.market, c.intent, c.level, c.from_level, c.market, c.pending, "
+            "c.updated_at FROM users u LEFT JOIN conversation c ON c.user_id = u.user_id "
+            "WHERE u.user_id = ?",
+            (user_id,),
+        )
+        if not rows:
+            return Profile(user_id), None
+        row = list(rows)[0]
+        profile = Profile(user_id, row[0], row[1])
+        if row[2] is None:
+            return profile, None
+        return profile, Context(row[2], row[3], row[4], row[5], row[6], _dt(row[7]))
 
     async def save(self, profile: Profile, context: Context | None, now: datetime) -> None:
         """Store a profile and its conversation context in one transaction."""
@@ -149,9 +147,6 @@ class Storage:
     async def forget(self, user_id: int) -> bool:
         """Delete everything stored about a user; True if there was anything."""
         async with self.transaction() as db:
+            # Conversation rows go with the user (ON DELETE CASCADE).
             cur = await db.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
-            deleted = cur.rowcount > 0
-            # Conversation rows go with the user (ON DELETE CASCADE); a context without a
-            # stored profile is removed explicitly.
-            cur = await db.execute("DELETE FROM conversation WHERE user_id = ?", (user_id,))
-            return deleted or cur.rowcount > 0
+            return cur.rowcount > 0

@@ -48,7 +48,9 @@ def test_every_answer_renders_within_telegrams_limits(kb: KnowledgeBase) -> None
 def test_answers_are_short_and_scannable(kb: KnowledgeBase) -> None:
     sizes = sorted(len(render.plain(a, kb.sources)) for _, a in _all_answers(kb))
     assert sizes[len(sizes) // 2] < 2000  # median answer fits on a phone screen or two
-    assert all(len(line.text) < 300 for _, a in _all_answers(kb) for b in a.blocks for line in b.lines)
+    assert all(
+        len(line.text) < 300 for _, a in _all_answers(kb) for b in a.blocks for line in b.lines
+    )
 
 
 def test_every_bullet_from_the_knowledge_base_carries_a_source(kb: KnowledgeBase) -> None:
@@ -58,7 +60,9 @@ def test_every_bullet_from_the_knowledge_base_carries_a_source(kb: KnowledgeBase
             assert "Sources: [1]" in text, query
 
 
-def test_suggestions_are_questions_the_matcher_understands(kb: KnowledgeBase, matcher: Matcher) -> None:
+def test_suggestions_are_questions_the_matcher_understands(
+    kb: KnowledgeBase, matcher: Matcher
+) -> None:
     seen = set()
     for _, answer in _all_answers(kb):
         for suggestion in answer.suggestions:
@@ -135,7 +139,11 @@ def test_overlong_answers_are_trimmed_by_dropping_bullets(kb: KnowledgeBase) -> 
 @pytest.mark.parametrize("intent", ["greeting", "help", "out_of_scope"])
 def test_chat_replies_render(kb: KnowledgeBase, intent: str) -> None:
     replies = ChatReplies(Answers(kb))
-    builder = {"greeting": replies.greeting, "help": replies.help, "out_of_scope": replies.out_of_scope}
+    builder = {
+        "greeting": replies.greeting,
+        "help": replies.help,
+        "out_of_scope": replies.out_of_scope,
+    }
     for profile in (Profile(1), Profile(1, "senior", "uk")):
         answer = builder[intent](profile)
         tghtml.parse(render.html(answer, kb.sources))

@@ -23,8 +23,13 @@ def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None,
     full_env.pop("TELEGRAM_BOT_TOKEN", None)
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
-        input=stdin, capture_output=True, text=True, timeout=120, env=full_env, cwd=cwd,
-    )  # fmt: skip
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=full_env,
+        cwd=cwd,
+    )
 
 
 def _check_shape(obj: dict[str, object]) -> None:
@@ -91,8 +96,10 @@ def test_chat_json_one_line_out_per_line_in(tmp_path: Path) -> None:
 def test_chat_json_flushes_each_reply(tmp_path: Path) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot", "chat", "--json", "--db", ":memory:"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdin and proc.stdout
     try:
         for question, intent in [("hello", "greeting"), ("senior vs staff", "compare_levels")]:
@@ -106,7 +113,9 @@ def test_chat_json_flushes_each_reply(tmp_path: Path) -> None:
 
 def test_plain_chat_and_default_database_from_environment(tmp_path: Path) -> None:
     db = tmp_path / "env.sqlite3"
-    result = run("chat", stdin="I'm in Toronto\nwhat skills for junior?\n", env={"CAREERBOT_DB": str(db)})
+    result = run(
+        "chat", stdin="I'm in Toronto\nwhat skills for junior?\n", env={"CAREERBOT_DB": str(db)}
+    )
     assert result.returncode == 0, result.stderr
     assert "Got it: you work in Canada." in result.stdout
     assert "Skills for a junior" in result.stdout
@@ -138,10 +147,22 @@ def test_installed_wheel_finds_its_knowledge_from_any_directory(tmp_path: Path) 
     """Build the wheel (no network: no build isolation), install it alone, run it elsewhere."""
     wheels = tmp_path / "wheels"
     build = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(wheels), str(ROOT)],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(wheels),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert build.returncode == 0, build.stderr
     (wheel,) = wheels.glob("*.whl")
     names = zipfile.ZipFile(wheel).namelist()
@@ -154,21 +175,33 @@ def test_installed_wheel_finds_its_knowledge_from_any_directory(tmp_path: Path) 
     # Only the installed copy of `bot` is importable: not the source tree.
     env = {"PYTHONPATH": str(target), "CAREERBOT_DB": ":memory:", "CAREERBOT_KNOWLEDGE": ""}
     result = subprocess.run(
-        [sys.executable, "-c",
-         "import bot, sys; from bot.cli import main; print(bot.__file__, file=sys.stderr); "
-         "sys.exit(main(['ask', 'what skills for senior', '--json']))"],
-        capture_output=True, text=True, timeout=120, cwd=elsewhere,
+        [
+            sys.executable,
+            "-c",
+            "import bot, sys; from bot.cli import main; print(bot.__file__, file=sys.stderr); "
+            "sys.exit(main(['ask', 'what skills for senior', '--json']))",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=elsewhere,
         env={**{k: v for k, v in os.environ.items() if k != "PYTHONPATH"}, **env},
-    )  # fmt: skip
+    )
     assert result.returncode == 0, result.stderr
     assert str(target) in result.stderr
     assert json.loads(result.stdout)["intent"] == "skills"
 
 
 def test_knowledge_option_and_environment_point_elsewhere(kb_copy: Path) -> None:
-    text = (kb_copy / "levels.yaml").read_text().replace('name: "Senior ML engineer"', 'name: "Senior ML wizard"')
+    text = (
+        (kb_copy / "levels.yaml")
+        .read_text()
+        .replace('name: "Senior ML engineer"', 'name: "Senior ML wizard"')
+    )
     (kb_copy / "levels.yaml").write_text(text)
     by_flag = run("--knowledge", str(kb_copy), "ask", "senior skills", "--db", ":memory:")
     assert "wizard" in by_flag.stdout
-    by_env = run("ask", "senior skills", "--db", ":memory:", env={"CAREERBOT_KNOWLEDGE": str(kb_copy)})
+    by_env = run(
+        "ask", "senior skills", "--db", ":memory:", env={"CAREERBOT_KNOWLEDGE": str(kb_copy)}
+    )
     assert "wizard" in by_env.stdout

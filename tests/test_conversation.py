@@ -37,9 +37,19 @@ async def test_stated_market_is_used_for_pay(advisor: Advisor) -> None:
 
 
 async def test_follow_ups_change_only_what_they_name(advisor: Advisor) -> None:
-    assert _slots(await _say(advisor, "what skills for senior?")) == ("skills", "senior", None, None)
+    assert _slots(await _say(advisor, "what skills for senior?")) == (
+        "skills",
+        "senior",
+        None,
+        None,
+    )
     assert _slots(await _say(advisor, "and salary?", 1)) == ("salary", "senior", None, None)
-    assert _slots(await _say(advisor, "what about in London?", 2)) == ("salary", "senior", None, "uk")
+    assert _slots(await _say(advisor, "what about in London?", 2)) == (
+        "salary",
+        "senior",
+        None,
+        "uk",
+    )
     assert _slots(await _say(advisor, "and for staff?", 3)) == ("salary", "staff", None, "uk")
 
 
@@ -90,14 +100,18 @@ async def test_users_do_not_share_memory(advisor: Advisor) -> None:
     assert (await _say(advisor, "my salary?", 1, user=2)).query.level == "junior"
 
 
-async def test_memory_survives_a_restart(kb: KnowledgeBase, matcher: Matcher, tmp_path: Path) -> None:
+async def test_memory_survives_a_restart(
+    kb: KnowledgeBase, matcher: Matcher, tmp_path: Path
+) -> None:
     path = tmp_path / "bot.sqlite3"
     store = await Storage.open(path)
     await Advisor(kb, store, matcher).ask(5, "I have 9 years experience and live in Sydney", NOW)
     await store.close()
     store = await Storage.open(path)
     try:
-        reply = await Advisor(kb, store, matcher).ask(5, "what should I earn?", NOW + timedelta(days=3))
+        reply = await Advisor(kb, store, matcher).ask(
+            5, "what should I earn?", NOW + timedelta(days=3)
+        )
         assert _slots(reply) == ("salary", "staff", None, "australia")
     finally:
         await store.close()

@@ -58,13 +58,16 @@ def test_salaries_keep_every_sources_figure_and_their_disagreement(kb: Knowledge
 def test_every_fact_names_defined_sources(kb: KnowledgeBase) -> None:
     # kbload rejects unknown ids; here: the five documents are all used.
     used = {s for b in kb.bands for s in [b.source]}
-    used |= {s for t in kb.topics.values() for sec in t.sections for i in sec.items for s in i.sources}
+    used |= {
+        s for t in kb.topics.values() for sec in t.sections for i in sec.items for s in i.sources
+    }
     assert set(kb.sources) <= used | {kb.median.source if kb.median else ""}
 
 
 @pytest.mark.skipif(not SOURCES.is_dir(), reason="source documents not available")
 def test_answers_are_in_our_own_words(kb: KnowledgeBase) -> None:
     """No item copies a run of 12 words from a source document."""
+
     def words(text: str) -> list[str]:
         return re.findall(r"[a-z0-9]+", text.lower())
 
@@ -75,7 +78,9 @@ def test_answers_are_in_our_own_words(kb: KnowledgeBase) -> None:
     texts = [i.text for t in kb.topics.values() for s in t.sections for i in s.items]
     for level in kb.levels.values():
         texts += [i.text for i in level.responsibilities + level.technical_skills + level.focus]
-    copied = [t for t in texts if any(tuple(words(t)[i : i + 12]) in grams for i in range(len(words(t))))]
+    copied = [
+        t for t in texts if any(tuple(words(t)[i : i + 12]) in grams for i in range(len(words(t))))
+    ]
     assert not copied
 
 
@@ -151,9 +156,13 @@ def test_currency_must_match_market(kb_copy: Path) -> None:
     text = (kb_copy / "salaries.yaml").read_text()
     first_gbp = text.index("currency: GBP", text.index("bands:"))
     line = text[:first_gbp].count("\n") + 1
-    (kb_copy / "salaries.yaml").write_text(text[:first_gbp] + "currency: USD" + text[first_gbp + 13 :])
+    (kb_copy / "salaries.yaml").write_text(
+        text[:first_gbp] + "currency: USD" + text[first_gbp + 13 :]
+    )
     problems = _problems(kb_copy)
-    assert any(f"salaries.yaml:{line}:" in p and "does not match market 'uk'" in p for p in problems)
+    assert any(
+        f"salaries.yaml:{line}:" in p and "does not match market 'uk'" in p for p in problems
+    )
 
 
 def test_alias_used_by_two_levels(kb_copy: Path) -> None:
@@ -167,7 +176,9 @@ def test_missing_intent_and_missing_file(kb_copy: Path) -> None:
     (kb_copy / "topics.yaml").unlink()
     problems = _problems(kb_copy)
     assert any("topics.yaml:1: required knowledge file is missing" in p for p in problems)
-    kb_copy.joinpath("topics.yaml").write_text((Path(__file__).parent.parent / "knowledge" / "topics.yaml").read_text())
+    kb_copy.joinpath("topics.yaml").write_text(
+        (Path(__file__).parent.parent / "knowledge" / "topics.yaml").read_text()
+    )
     problems = _problems(kb_copy)
     assert any("'pitfals' is not one of" in p for p in problems), problems
 
@@ -192,8 +203,10 @@ def test_invalid_knowledge_base_stops_the_bot_from_starting(kb_copy: Path) -> No
     _edit(kb_copy / "levels.yaml", "    rank: 3\n", "    rank: three\n")
     result = subprocess.run(
         [sys.executable, "-m", "bot", "--knowledge", str(kb_copy), "ask", "hi", "--db", ":memory:"],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert "levels.yaml:" in result.stderr and "expected an integer" in result.stderr
     assert result.stdout == ""

@@ -71,7 +71,9 @@ def test_market_slot(matcher: Matcher, text: str, market: str | None) -> None:
         ("distinguished engineer salary", "principal", None),
     ],
 )
-def test_level_slots(matcher: Matcher, text: str, level: str | None, from_level: str | None) -> None:
+def test_level_slots(
+    matcher: Matcher, text: str, level: str | None, from_level: str | None
+) -> None:
     slots = matcher.match(text).slots
     assert (slots.level, slots.from_level) == (level, from_level)
 

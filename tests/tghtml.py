@@ -14,7 +14,9 @@ ALLOWED = {
     "tg-spoiler", "span", "blockquote", "tg-emoji",
 }  # fmt: skip
 NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+(?:=\"[^\"]*\"|='[^']*'|=[^\s>]+)?)*)\s*>")
+_TAG = re.compile(
+    r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+(?:=\"[^\"]*\"|='[^']*'|=[^\s>]+)?)*)\s*>"
+)
 _ENTITY = re.compile(r"&(#x[0-9a-fA-F]+|#[0-9]+|[a-zA-Z]+);")
 
 
@@ -31,10 +33,14 @@ def parse(html: str) -> str:
                 raise ValueError(f"Can't parse entities: unexpected '<' at byte offset {i}")
             closing, name = m.group(1), m.group(2).lower()
             if name not in ALLOWED:
-                raise ValueError(f'Can\'t parse entities: unsupported start tag "{name}" at byte offset {i}')
+                raise ValueError(
+                    f'Can\'t parse entities: unsupported start tag "{name}" at byte offset {i}'
+                )
             if closing:
                 if not stack or stack[-1] != name:
-                    raise ValueError(f'Can\'t parse entities: can\'t find end tag corresponding to start tag "{stack[-1] if stack else name}"')
+                    raise ValueError(
+                        f"Can't parse entities: can't find end tag corresponding to start tag \"{stack[-1] if stack else name}\""
+                    )
                 stack.pop()
             else:
                 stack.append(name)
@@ -59,7 +65,9 @@ def parse(html: str) -> str:
             out.append(ch)
             i += 1
     if stack:
-        raise ValueError(f'Can\'t parse entities: can\'t find end tag corresponding to start tag "{stack[-1]}"')
+        raise ValueError(
+            f"Can't parse entities: can't find end tag corresponding to start tag \"{stack[-1]}\""
+        )
     return "".join(out)
 
 
