@@ -133,7 +133,8 @@ def main() -> None:
             load_ms = (time.perf_counter() - t0) * 1e3
             examples = sum(len(i.examples) for i in kb.intents.values())
             print(
-                f"knowledge base x{factor}: {examples} example phrasings, loaded in {load_ms:.0f} ms"
+                f"knowledge base x{factor}: {examples} example phrasings, "
+                f"loaded in {load_ms:.0f} ms"
             )
             match_times, core_times = measure_core(kb, texts, args.rounds)
             full_times = asyncio.run(measure_full(kb, texts, args.rounds))

@@ -87,7 +87,8 @@ class ChatReplies:
                     Line("Interviews, resumes, certifications, getting started, specializations."),
                     Line("Advice when you feel stuck, IC vs management, switching companies."),
                     Line(
-                        "I remember your level and market: “I have 4 years experience”, “I'm in London”."
+                        "I remember your level and market: “I have 4 years experience”, "
+                        "“I'm in London”."
                     ),
                     Line("Say “forget me” to delete everything I store about you."),
                 ),

@@ -320,7 +320,14 @@ def _intents(
     def settings() -> MatchSettings:
         n = root.get("matching")
         n.mapping(
-            required=("threshold", "margin", "beta", "min_evidence", "unknown_evidence", "scope_bias")
+            required=(
+                "threshold",
+                "margin",
+                "beta",
+                "min_evidence",
+                "unknown_evidence",
+                "scope_bias",
+            )
         )
         threshold, margin = n.get("threshold").number(), n.get("margin").number()
         if threshold > 1 or margin > 1:

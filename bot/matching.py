@@ -31,6 +31,8 @@ STATEMENT_WORDS = frozenset(
      "moved", "relocated", "from", "in", "at", "out", "of", "the", "for", "officially", "new",
      "oops", "sorry", "meant", "mean", "correction", "wait", "no", "typo", "rather", "make", "that"}
 )  # fmt: skip
+# Intents about one level that a "from X to Y" question is not about.
+_ABOUT_ONE_LEVEL = frozenset({"skills", "level_overview", "next_steps", "set_level"})
 # Intents that never compete with a question for "did you mean".
 _NOT_CLARIFIED = frozenset({"greeting", "set_level", "set_market", OUT_OF_SCOPE})
 # Words that open a question; a clause starting with one makes the message a question.
@@ -41,6 +43,9 @@ QUESTION_WORDS = frozenset(
 # Word weights (see _word_weights): a floor, and how many examples make a word trustworthy.
 _MIN_WEIGHT = 0.2
 _SUPPORT_SCALE = 2.0
+# What is left of a statement about oneself must match an intent this well to count as a question
+# ("i'm mid and i feel stuck" does; "i'm a senior mle at a fintech" does not).
+STATEMENT_BAR = 0.7
 # A word no example uses weighs like a word that three or four intents share.
 _UNKNOWN_WEIGHT = 1.0
 # A masked slot says little about the intent: most intents take a level or a market.
@@ -114,11 +119,11 @@ class Matcher:
         self.weights = _word_weights(examples, len(self.kb.intents))
         for placeholder in PLACEHOLDERS:
             self.weights[placeholder] = _PLACEHOLDER_WEIGHT
-        in_scope = [c for intent, c in examples if intent != OUT_OF_SCOPE]
+        in_scope: list[Iterable[str]] = [c for intent, c in examples if intent != OUT_OF_SCOPE]
         # The knowledge base's own texts teach the scope model the domain's vocabulary
         # ("kubernetes", "stakeholders") beyond the example phrasings.
-        in_scope += [self._content(self.extractor.extract(self.canonical(t)).tokens)
-                     for t in _knowledge_texts(self.kb)]  # fmt: skip
+        for text in _knowledge_texts(self.kb):
+            in_scope.append(self._content(self.extractor.extract(self.canonical(text)).tokens))
         off_topic = [c for intent, c in examples if intent == OUT_OF_SCOPE]
         self.scope = ScopeModel(in_scope, off_topic, self.settings.unknown_evidence)
         self.examples = [(intent, content, self._weight(content)) for intent, content in examples]
@@ -141,44 +146,61 @@ class Matcher:
             w in QUESTION_WORDS and (i == 0 or words[i - 1] == BOUNDARY)
             for i, w in enumerate(words)
         )
-        candidates = self.score(content)
+        candidates = self._plausible(self.score(content), slots)
         has_slot = bool(slots.level or slots.from_level or slots.market or slots.own_level)
         has_slot = has_slot or slots.years is not None
         bare = [w for w in content if w not in PLACEHOLDERS and w not in FOLLOWUP_WORDS]
         # "and in london?", or "whats it like there": nothing but slots and follow-up words.
-        slot_only = bool(content) and not bare and (has_slot or any(w == "there" for w in content))
-        if candidates and candidates[0].intent == "forget" and (slots.own_level or slots.level):
-            # Deleting everything is never a side reading of "actually i'm mid, forgot one job".
-            candidates = candidates[1:]
-        best = candidates[0] if candidates else Candidate(OUT_OF_SCOPE, 0.0)
-        second = candidates[1] if len(candidates) > 1 else Candidate(OUT_OF_SCOPE, 0.0)
-        threshold, margin = self.settings.threshold, self.settings.margin
-        intent, ambiguous = best.intent, None
-        own = slots.own_level or slots.own_market or slots.years is not None
-        if own and not question and self._only_a_statement(content):
-            intent = "set_market" if slots.own_market and not slots.own_level else "set_level"
-            if intent == "set_level" and not (slots.own_level or slots.years is not None):
-                intent = best.intent
-        elif best.score < threshold or not self.in_scope(content):
-            intent = OUT_OF_SCOPE
-        elif (
-            second.score >= threshold
-            and best.score - second.score < margin
-            and best.intent not in _NOT_CLARIFIED
-            and second.intent not in _NOT_CLARIFIED
-        ):
-            ambiguous = (best.intent, second.intent)
+        slot_only = bool(content) and not bare and (has_slot or "there" in content)
+        intent, confidence, ambiguous = self._decide(candidates, slots, content, question)
         return Match(
-            intent, best.score, candidates[:3], slots, ambiguous, slot_only, content, question
+            intent, confidence, candidates[:3], slots, ambiguous, slot_only, content, question
         )
 
-    def _only_a_statement(self, content: Sequence[str]) -> bool:
-        """True when, without the words of a statement about oneself, nothing asks anything."""
+    def _plausible(self, candidates: list[Candidate], slots: Extraction) -> list[Candidate]:
+        """Drop readings the slots rule out."""
+        stated = slots.level or slots.own_level or slots.years is not None
+        out = []
+        for c in candidates:
+            # Deleting everything is never a side reading of "actually i'm mid, forgot one job".
+            if c.intent == "forget" and stated:
+                continue
+            # A level update that names no level ("ml") is only plausible when it says so clearly.
+            if c.intent == "set_level" and not stated and c.score < STATEMENT_BAR:
+                continue
+            out.append(c)
+        return out
+
+    def _decide(
+        self, candidates: list[Candidate], slots: Extraction, content: list[str], question: bool
+    ) -> tuple[str, float, tuple[str, str] | None]:
+        """(intent, confidence, the two intents to ask about when they are too close)."""
+        best = candidates[0] if candidates else Candidate(OUT_OF_SCOPE, 1.0)
+        second = candidates[1] if len(candidates) > 1 else Candidate(OUT_OF_SCOPE, 0.0)
+        threshold = self.settings.threshold
+        if (slots.own_level or slots.own_market or slots.years is not None) and not question:
+            residual = self._residual_score(content)
+            if residual < STATEMENT_BAR:
+                if slots.own_level or slots.years is not None:
+                    return "set_level", 1.0 - residual / 2, None
+                return "set_market", 1.0 - residual / 2, None
+        if slots.transition and best.intent in _ABOUT_ONE_LEVEL and best.score >= threshold:
+            # "whats needed to go from mid to staff" asks about the move, not about staff.
+            return "promotion", best.score, None
+        if best.intent == OUT_OF_SCOPE:
+            return OUT_OF_SCOPE, best.score, None
+        if best.score < threshold or not self.in_scope(content):
+            return OUT_OF_SCOPE, 1.0 - best.score, None
+        close = second.score >= threshold and best.score - second.score < self.settings.margin
+        if close and best.intent not in _NOT_CLARIFIED and second.intent not in _NOT_CLARIFIED:
+            return best.intent, best.score, (best.intent, second.intent)
+        return best.intent, best.score, None
+
+    def _residual_score(self, content: Sequence[str]) -> float:
+        """How well what is left of a statement about oneself matches any intent (0 if nothing)."""
         rest = [w for w in content if w not in STATEMENT_WORDS and w not in PLACEHOLDERS]
-        if not rest:
-            return True
-        scores = self.score(rest)
-        return not scores or scores[0].score < self.settings.threshold
+        scores = self.score(rest) if rest else []
+        return scores[0].score if scores else 0.0
 
     def in_scope(self, content: Sequence[str]) -> bool:
         """Whether the words of a message are about ML-engineering careers (scope model)."""

@@ -1,4 +1,4 @@
-"""Rendering answers as plain text (terminal, JSON) or Telegram HTML, within Telegram's size limit."""
+"""Rendering answers as plain text (terminal, JSON) or Telegram HTML, within Telegram's limit."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Slot extraction: which levels, market and years of experience a message names, and whose they are."""
+"""Slot extraction: the levels, market and years of experience a message names, and whose."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ _FIRST_PERSON = frozenset({"i", "me", "my", "im", "ive", "mine", "myself"})
 
 @dataclass
 class Extraction:
-    """What a message says about levels, market and experience, plus its tokens with slots masked."""
+    """What a message says about levels, market and experience; its tokens with slots masked."""
 
     tokens: list[str]
     level: str | None = None
@@ -70,6 +70,7 @@ class Extraction:
     refers_back: bool = False
     first_person: bool = False
     comparison: bool = False
+    transition: bool = False
     level_positions: list[int] = field(default_factory=list)
 
 
@@ -162,13 +163,14 @@ class SlotExtractor:
             (p1, l1), (p2, l2) = others[0], others[1]
             between = out[p1 + 1 : p2]
             if (p1 > 0 and out[p1 - 1] == "from") or between[-1:] == ["to"] or "into" in between:
-                ex.from_level, ex.level = l1, l2
+                ex.from_level, ex.level, ex.transition = l1, l2, True
             else:
                 low, high = sorted((l1, l2), key=lambda lv: rank[lv].rank)
                 ex.from_level, ex.level, ex.comparison = low, high, True
         elif len(others) == 1:
             pos, lvl = others[0]
-            if pos > 0 and out[pos - 1] == "from":
+            # "from mid", "how do juniors usually get promoted": the level moved from.
+            if (pos > 0 and out[pos - 1] == "from") or "promotion" in out[pos + 1 : pos + 4]:
                 ex.from_level = lvl
             else:
                 ex.level = lvl

@@ -14,6 +14,13 @@ from bot.dialogue import Context, Profile
 from bot.migrations import MIGRATIONS
 
 
+def _prepare_path(path: str) -> str:
+    """Expand ~ and create the database's directory."""
+    full = Path(path).expanduser()
+    full.parent.mkdir(parents=True, exist_ok=True)
+    return str(full)
+
+
 def _ts(moment: datetime) -> int:
     return int(moment.timestamp())
 
@@ -36,8 +43,7 @@ class Storage:
         """Open (creating if needed) and migrate the database at `path` (":memory:" works)."""
         target = str(path)
         if target != ":memory:":
-            Path(target).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            target = str(Path(target).expanduser())
+            target = await asyncio.to_thread(_prepare_path, target)
         db = await aiosqlite.connect(target, isolation_level=None)
         try:
             await db.execute("PRAGMA foreign_keys = ON")
@@ -106,7 +112,7 @@ class Storage:
         )
         if not rows:
             return Profile(user_id), None
-        row = list(rows)[0]
+        row = next(iter(rows))
         profile = Profile(user_id, row[0], row[1])
         if row[2] is None:
             return profile, None

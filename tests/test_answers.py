@@ -16,8 +16,8 @@ from bot.knowledge import INTENT_NAMES, KnowledgeBase
 from bot.matching import Matcher
 from tests import tghtml
 
-KNOWLEDGE_INTENTS = [i for i in INTENT_NAMES if i not in
-                     {"set_level", "set_market", "greeting", "help", "nudges", "forget", "out_of_scope"}]  # fmt: skip
+CHAT_INTENTS = {"set_level", "set_market", "greeting", "help", "nudges", "forget", "out_of_scope"}
+KNOWLEDGE_INTENTS = [i for i in INTENT_NAMES if i not in CHAT_INTENTS]
 
 
 def _all_answers(kb: KnowledgeBase) -> list[tuple[Query, Answer]]:

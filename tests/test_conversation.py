@@ -126,7 +126,7 @@ async def test_out_of_scope_reply_is_kind_and_suggests(advisor: Advisor) -> None
 
 
 async def test_close_intents_get_a_did_you_mean(advisor: Advisor) -> None:
-    reply = await _say(advisor, "salary timeline")
+    reply = await _say(advisor, "pay and promotion")
     assert reply.clarify
     assert reply.answer.heading.startswith("Did you mean")
     assert {s.query.intent for s in reply.answer.suggestions} == set(reply.clarify)

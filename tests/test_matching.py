@@ -124,23 +124,23 @@ def test_out_of_scope(matcher: Matcher, text: str) -> None:
     assert matcher.match(text).intent == OUT_OF_SCOPE
 
 
-@pytest.mark.parametrize("text", ["a", "ml", "is", "the", "what", "senior discount"])
+@pytest.mark.parametrize("text", ["a", "is", "the", "what", "how", "i", "senior discount", "yes"])
 def test_short_queries_do_not_match_by_accident(matcher: Matcher, text: str) -> None:
     match = matcher.match(text)
-    assert match.intent in (OUT_OF_SCOPE, "level_overview"), (text, match.candidates)
-    if text != "senior discount":
-        assert match.intent == OUT_OF_SCOPE
+    assert match.intent == OUT_OF_SCOPE, (text, match.candidates)
 
 
 def test_close_intents_are_flagged_as_ambiguous(matcher: Matcher) -> None:
-    match = matcher.match("salary timeline")
+    match = matcher.match("pay and promotion")
     assert match.ambiguous is not None
-    assert set(match.ambiguous) == {"salary", "timeline"}
+    assert set(match.ambiguous) == {"salary", "promotion"}
+    assert matcher.match("pay for senior").ambiguous is None
 
 
 def test_confidence_is_a_fraction(matcher: Matcher) -> None:
     assert 0.9 <= matcher.match("what skills for senior").confidence <= 1.0
-    assert matcher.match("zzzz").confidence == 0.0
+    unknown = matcher.match("qwxz vbnm")
+    assert unknown.intent == OUT_OF_SCOPE and unknown.confidence == 1.0
 
 
 HOSTILE = [

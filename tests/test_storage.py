@@ -67,11 +67,14 @@ async def test_save_load_and_forget(storage: Storage) -> None:
 
 
 async def test_a_failed_transaction_leaves_nothing_behind(storage: Storage) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
+    async def two_inserts_the_second_failing() -> None:
         async with storage.transaction() as db:
             await db.execute(
                 "INSERT INTO users (user_id, level, market, created_at, updated_at) "
                 "VALUES (9, 'mid', NULL, 1, 1)"
             )
             await db.execute("INSERT INTO users (user_id, created_at) VALUES (9, 1)")
+
+    with pytest.raises(sqlite3.IntegrityError):
+        await two_inserts_the_second_failing()
     assert (await storage.load(9))[0] == Profile(9)

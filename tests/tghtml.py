@@ -38,9 +38,8 @@ def parse(html: str) -> str:
                 )
             if closing:
                 if not stack or stack[-1] != name:
-                    raise ValueError(
-                        f"Can't parse entities: can't find end tag corresponding to start tag \"{stack[-1] if stack else name}\""
-                    )
+                    open_tag = stack[-1] if stack else name
+                    raise ValueError(f'Can\'t parse entities: unmatched end tag for "{open_tag}"')
                 stack.pop()
             else:
                 stack.append(name)
