@@ -112,7 +112,7 @@ class Answers:
     def label(self, q: Query) -> str | None:
         """A short question that the matcher maps back to `q`."""
         lv = q.level
-        where = f" in {self.market_name(q.market)}" if q.market and q.market != "us" else ""
+        where = f" in {self.market_name(q.market)}" if q.market else ""
         if q.intent == "salary":
             return f"Salary for {lv}{where}" if lv else f"ML engineer salaries{where}"
         if q.intent == "skills":
@@ -224,11 +224,13 @@ class Answers:
                 blocks.append(
                     Block("US figures for comparison", tuple(self._band_line(b) for b in us))
                 )
-        caveats = [
-            c for c in self.kb.salary_caveats if market != "us" or "canada" not in c.text.lower()
-        ]
+        caveats = sorted(
+            (c for c in self.kb.salary_caveats if c.applies(market, q.level)),
+            # The most specific remarks first: those about this level, then this market.
+            key=lambda c: -(2 * bool(c.levels) + bool(c.markets)),
+        )
         if caveats:
-            blocks.append(Block(None, lines(caveats, 2)))
+            blocks.append(Block(None, lines((c.item for c in caveats), 3)))
         where = "" if market == "us" else f" in {market_name}"
         others = [m for m in self.kb.markets if m != market]
         nxt = self.kb.next_level(q.level)
@@ -266,11 +268,12 @@ class Answers:
         currency = bands[0].currency
         sources = tuple(dict.fromkeys(b.source for b in bands))
         bases = {b.basis for b in bands}
-        mixed = " and they do not all measure the same thing" if len(bases) > 1 else ""
-        text = (
-            f"The sources disagree: from {money(lo, currency)} to {money(hi, currency)}"
-            f" across {len(sources)} sources{mixed}."
-        )
+        mixed = ", and they do not all measure the same thing" if len(bases) > 1 else ""
+        span = f"from {money(lo, currency)} to {money(hi, currency)}"
+        if len(sources) == 1:
+            text = f"One source, {len(bands)} different figures: {span}{mixed}."
+        else:
+            text = f"The {len(sources)} sources disagree: {span}{mixed}."
         return Line(text, sources)
 
     def _salary_overview(self, q: Query, market: str) -> Answer:

@@ -9,6 +9,7 @@ from typing import TypeVar
 from bot.knowledge import (
     BASES,
     FILES,
+    Caveat,
     INTENT_NAMES,
     TOPIC_IDS,
     IntentSpec,
@@ -195,7 +196,7 @@ def _markets(r: _Reader, root: Node) -> list[tuple[Node, Market]]:
 
 def _salaries(
     r: _Reader, root: Node, levels: dict[str, Level], markets: dict[str, Market]
-) -> tuple[tuple[SalaryBand, ...], Median | None, tuple[Item, ...], tuple[Item, ...]]:
+) -> tuple[tuple[SalaryBand, ...], Median | None, tuple[Item, ...], tuple[Caveat, ...]]:
     def band(n: Node) -> SalaryBand:
         n.mapping(
             required=("level", "market", "source", "min", "max", "currency", "basis"),
@@ -241,11 +242,23 @@ def _salaries(
             n.get("text").text(400),
         )
 
+    def caveat(n: Node) -> Caveat:
+        n.mapping(required=("text", "sources"), optional=("markets", "levels"))
+        item = Item(n.get("text").text(400), r.source_ids(n.get("sources")))
+        markets = () if n.get("markets").is_null() else n.get("markets").texts()
+        levels = () if n.get("levels").is_null() else n.get("levels").texts()
+        for child, known in [(n.get("markets"), markets_known), (n.get("levels"), levels_known)]:
+            if not child.is_null():
+                for value in child.items():
+                    value.choice(known)
+        return Caveat(item, markets, levels)
+
+    markets_known, levels_known = set(markets), set(levels)
     return (
         bands,
         r.guard(median),
         r.guard(lambda: r.items(root.get("top_earners"))) or (),
-        r.guard(lambda: r.items(root.get("caveats"))) or (),
+        tuple(r.each(root.get("caveats").items, caveat)),
     )
 
 

@@ -147,6 +147,20 @@ class SalaryBand:
 
 
 @dataclass(frozen=True)
+class Caveat:
+    """A remark on pay figures, for the markets and levels it concerns (empty: all)."""
+
+    item: Item
+    markets: tuple[str, ...]
+    levels: tuple[str, ...]
+
+    def applies(self, market: str | None, level: str | None) -> bool:
+        """True when the caveat concerns this market and level."""
+        market_ok = not self.markets or market in self.markets
+        return market_ok and (not self.levels or level in self.levels)
+
+
+@dataclass(frozen=True)
 class Median:
     """A national median salary."""
 
@@ -231,7 +245,7 @@ class KnowledgeBase:
     bands: tuple[SalaryBand, ...]
     median: Median | None
     top_earners: tuple[Item, ...]
-    salary_caveats: tuple[Item, ...]
+    salary_caveats: tuple[Caveat, ...]
     transitions: dict[tuple[str, str], Transition]
     topics: dict[str, Topic]
     intents: dict[str, IntentSpec]

@@ -10,6 +10,7 @@ from bot.knowledge import KnowledgeBase
 from bot.matching import Matcher
 from bot.storage import Storage
 from tests.conftest import NOW
+from tests.test_matching import _with_shared_example
 
 
 async def _say(advisor: Advisor, text: str, minutes: float = 0, user: int = 7) -> Reply:
@@ -125,8 +126,9 @@ async def test_out_of_scope_reply_is_kind_and_suggests(advisor: Advisor) -> None
     assert reply.answer.suggestions
 
 
-async def test_close_intents_get_a_did_you_mean(advisor: Advisor) -> None:
-    reply = await _say(advisor, "pay and promotion")
+async def test_close_intents_get_a_did_you_mean(kb_copy: Path, storage: Storage) -> None:
+    advisor = Advisor(_with_shared_example(kb_copy), storage)
+    reply = await _say(advisor, "raise or title bump quandary")
     assert reply.clarify
     assert reply.answer.heading.startswith("Did you mean")
     assert {s.query.intent for s in reply.answer.suggestions} == set(reply.clarify)

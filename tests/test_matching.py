@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from pathlib import Path
+
+from bot import kbload
+from bot.knowledge import KnowledgeBase
 from bot.language import normalize
 from bot.matching import OUT_OF_SCOPE, Matcher
 
@@ -124,14 +128,26 @@ def test_out_of_scope(matcher: Matcher, text: str) -> None:
     assert matcher.match(text).intent == OUT_OF_SCOPE
 
 
-@pytest.mark.parametrize("text", ["a", "is", "the", "what", "how", "i", "senior discount", "yes"])
+@pytest.mark.parametrize("text", ["a", "is", "the", "how", "i", "senior discount", "yes", "in"])
 def test_short_queries_do_not_match_by_accident(matcher: Matcher, text: str) -> None:
     match = matcher.match(text)
     assert match.intent == OUT_OF_SCOPE, (text, match.candidates)
 
 
-def test_close_intents_are_flagged_as_ambiguous(matcher: Matcher) -> None:
-    match = matcher.match("pay and promotion")
+def _with_shared_example(kb_copy: Path) -> KnowledgeBase:
+    """A knowledge base where salary and promotion share one phrasing: a true tie."""
+    path = kb_copy / "intents.yaml"
+    text = path.read_text()
+    for intent in ("salary", "promotion"):
+        marker = f"  - id: {intent}\n    examples:\n"
+        text = text.replace(marker, marker + "      - raise or title bump quandary\n")
+    path.write_text(text)
+    return kbload.load(kb_copy)
+
+
+def test_close_intents_are_flagged_as_ambiguous(kb_copy: Path) -> None:
+    matcher = Matcher(_with_shared_example(kb_copy))
+    match = matcher.match("raise or title bump quandary")
     assert match.ambiguous is not None
     assert set(match.ambiguous) == {"salary", "promotion"}
     assert matcher.match("pay for senior").ambiguous is None
