@@ -208,7 +208,9 @@ def _comparison(
     if slots.level and slots.from_level:
         return slots.level, slots.from_level
     one = slots.level or slots.from_level
-    other = slots.own_level or profile.level
+    # "how is that different from junior": the other level is the one just discussed.
+    recent = ctx.level if ctx and ctx.level != one else None
+    other = slots.own_level or recent or profile.level
     if one is None:
         one = ctx.level if ctx else None
     if one is None:

@@ -326,9 +326,13 @@ def _topics(r: _Reader, root: Node, levels: dict[str, Level]) -> dict[str, Topic
 def _intents(
     r: _Reader, root: Node
 ) -> tuple[
-    dict[str, IntentSpec], dict[str, tuple[str, ...]], tuple[str, ...], MatchSettings | None
+    dict[str, IntentSpec],
+    dict[str, tuple[str, ...]],
+    tuple[str, ...],
+    tuple[str, ...],
+    MatchSettings | None,
 ]:
-    _top(root, "matching", "synonyms", "stopwords", "intents")
+    _top(root, "matching", "synonyms", "stopwords", "domain_words", "intents")
 
     def settings() -> MatchSettings:
         n = root.get("matching")
@@ -387,7 +391,8 @@ def _intents(
             root.get("intents").fail(f"missing intents: {', '.join(missing)}").problem
         )
     stop = r.guard(lambda: tuple(w.lower() for w in root.get("stopwords").texts(max_len=40))) or ()
-    return intents, r.guard(synonyms) or {}, stop, r.guard(settings)
+    domain = r.guard(lambda: tuple(w.lower() for w in root.get("domain_words").texts(max_len=60)))
+    return intents, r.guard(synonyms) or {}, stop, domain or (), r.guard(settings)
 
 
 def _check_aliases(r: _Reader, owners: list[tuple[Node, str, tuple[str, ...]]]) -> None:
@@ -430,7 +435,7 @@ def load(directory: Path | None = None) -> KnowledgeBase:
     transitions = r.guard(lambda: _transitions(r, nodes["transitions.yaml"], levels)) or {}
     topics = r.guard(lambda: _topics(r, nodes["topics.yaml"], levels)) or {}
     vocabulary = r.guard(lambda: _intents(r, nodes["intents.yaml"]))
-    intents, synonyms, stopwords, settings = vocabulary or ({}, {}, (), None)
+    intents, synonyms, stopwords, domain_words, settings = vocabulary or ({}, {}, (), (), None)
     _check_aliases(
         r,
         [(n.get("aliases"), lv.id, lv.aliases) for n, lv in level_nodes]
@@ -458,5 +463,6 @@ def load(directory: Path | None = None) -> KnowledgeBase:
         intents=intents,
         synonyms=synonyms,
         stopwords=stopwords,
+        domain_words=domain_words,
         settings=settings,
     )

@@ -251,6 +251,7 @@ class KnowledgeBase:
     intents: dict[str, IntentSpec]
     synonyms: dict[str, tuple[str, ...]]
     stopwords: tuple[str, ...]
+    domain_words: tuple[str, ...]
     settings: MatchSettings
     level_order: tuple[str, ...] = field(default=())
 

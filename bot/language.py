@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
+from importlib import resources
 
 from rapidfuzz import fuzz, process
 
@@ -42,6 +43,13 @@ def normalize(text: str) -> str:
     if len(text) > MAX_CHARS:
         text = text[:MAX_CHARS].rsplit(" ", 1)[0]
     return text
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Common English words (SCOWL), shipped with the package."""
+    text = (resources.files("bot") / "english_words.txt").read_text(encoding="utf-8")
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
 
 
 def tokens(text: str) -> list[str]:
@@ -82,8 +90,10 @@ class PhraseMap:
 class Speller:
     """Corrects typos to the nearest known word (rapidfuzz ratio), cautiously for short words."""
 
-    def __init__(self, vocabulary: Iterable[str]) -> None:
+    def __init__(self, vocabulary: Iterable[str], dictionary: frozenset[str] = frozenset()) -> None:
+        """Known words, and `dictionary`: real words the bot may not know, never corrected."""
         self.vocabulary = frozenset(vocabulary)
+        self.dictionary = dictionary
         self._by_length: dict[int, list[str]] = {}
         for word in self.vocabulary:
             if word.isalpha():
@@ -102,6 +112,8 @@ class Speller:
             stem = word[: -len(suffix)]
             if word.endswith(suffix) and len(stem) >= 3 and stem in self.vocabulary:
                 return stem
+        if word in self.dictionary:
+            return word
         # Short words need a closer match: one edit in "pay" is a third of the word.
         cutoff = 85.0 if len(word) <= 4 else 80.0
         candidates = [

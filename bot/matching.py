@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.knowledge import KnowledgeBase
-from bot.language import PhraseMap, Speller, tokens
+from bot.language import PhraseMap, Speller, english_words, tokens
 from bot.scope import ScopeModel
 from bot.slots import BOUNDARY, LEVEL, MARKET, YEARS, Extraction, SlotExtractor
 
@@ -18,7 +18,8 @@ PLACEHOLDERS = frozenset({LEVEL, MARKET, YEARS})
 FOLLOWUP_WORDS = frozenset(
     {"and", "what", "whats", "about", "how", "then", "ok", "okay", "so", "same", "there", "for",
      "me", "it", "like", "that", "instead", "one", "if", "in", "at", "now", "too", "also",
-     "hmm", "right", "oh", "cool", "thanks"}
+     "hmm", "right", "oh", "cool", "thanks", "move", "moving", "moved", "relocate", "back",
+     "i", "were"}
 )  # fmt: skip
 # Words of a statement about oneself ("i have been a senior for 3 years now"); what is left once
 # they are removed tells whether the message also asks something.
@@ -45,7 +46,10 @@ _MIN_WEIGHT = 0.2
 _SUPPORT_SCALE = 2.0
 # What is left of a statement about oneself must match an intent this well to count as a question
 # ("i'm mid and i feel stuck" does; "i'm a senior mle at a fintech" does not).
-STATEMENT_BAR = 0.7
+STATEMENT_BAR = 0.5
+# Scope evidence at or below this marks a word that off-topic examples use and career questions
+# do not ("accountant", "snow"): about two out-of-scope examples' worth.
+_FOREIGN = -2.0
 # A word no example uses weighs like a word that three or four intents share.
 _UNKNOWN_WEIGHT = 1.0
 # A masked slot says little about the intent: most intents take a level or a market.
@@ -92,7 +96,8 @@ class Matcher:
         for spec in kb.intents.values():
             for example in spec.examples:
                 (off_topic if spec.id == OUT_OF_SCOPE else in_scope).update(tokens(example))
-        self.speller = Speller(in_scope | off_topic | self.stopwords)
+        # Real English words are left alone: "prom" is not "promo", "poland" is not "portland".
+        self.speller = Speller(in_scope | off_topic | self.stopwords, dictionary=english_words())
         canonical = {a: tuple(self.synonyms.apply(tokens(a))) for a in aliases}
         self.extractor = SlotExtractor(kb, canonical, self.stopwords)
         self._build_index()
@@ -126,6 +131,12 @@ class Matcher:
             in_scope.append(self._content(self.extractor.extract(self.canonical(text)).tokens))
         off_topic = [c for intent, c in examples if intent == OUT_OF_SCOPE]
         self.scope = ScopeModel(in_scope, off_topic, self.settings.unknown_evidence)
+        self.anchors = frozenset(
+            w
+            for phrase in self.kb.domain_words
+            for w in self.canonical(phrase)
+            if w not in self.stopwords
+        )
         self.examples = [(intent, content, self._weight(content)) for intent, content in examples]
         index: dict[str, list[int]] = defaultdict(list)
         for i, (_, content, _) in enumerate(self.examples):
@@ -146,7 +157,7 @@ class Matcher:
             w in QUESTION_WORDS and (i == 0 or words[i - 1] == BOUNDARY)
             for i, w in enumerate(words)
         )
-        candidates = self._plausible(self.score(content), slots)
+        candidates = self._plausible(self.score(content), slots, question)
         has_slot = bool(slots.level or slots.from_level or slots.market or slots.own_level)
         has_slot = has_slot or slots.years is not None
         bare = [w for w in content if w not in PLACEHOLDERS and w not in FOLLOWUP_WORDS]
@@ -157,11 +168,17 @@ class Matcher:
             intent, confidence, candidates[:3], slots, ambiguous, slot_only, content, question
         )
 
-    def _plausible(self, candidates: list[Candidate], slots: Extraction) -> list[Candidate]:
-        """Drop readings the slots rule out."""
+    def _plausible(
+        self, candidates: list[Candidate], slots: Extraction, question: bool
+    ) -> list[Candidate]:
+        """Drop readings the slots or the form of the message rule out."""
         stated = slots.level or slots.own_level or slots.years is not None
         out = []
         for c in candidates:
+            # A question is not a statement about oneself ("ive done the basics as a junior,
+            # what comes after"), though it may contain one.
+            if question and c.intent in ("set_level", "set_market"):
+                continue
             # Deleting everything is never a side reading of "actually i'm mid, forgot one job".
             if c.intent == "forget" and stated:
                 continue
@@ -189,7 +206,11 @@ class Matcher:
             return "promotion", best.score, None
         if best.intent == OUT_OF_SCOPE:
             return OUT_OF_SCOPE, best.score, None
-        if best.score < threshold or not self.in_scope(content):
+        if (
+            best.score < threshold
+            or not self.in_scope(content)
+            or self.about_something_else(content)
+        ):
             return OUT_OF_SCOPE, 1.0 - best.score, None
         close = second.score >= threshold and best.score - second.score < self.settings.margin
         if close and best.intent not in _NOT_CLARIFIED and second.intent not in _NOT_CLARIFIED:
@@ -201,6 +222,23 @@ class Matcher:
         rest = [w for w in content if w not in STATEMENT_WORDS and w not in PLACEHOLDERS]
         scores = self.score(rest) if rest else []
         return scores[0].score if scores else 0.0
+
+    def about_something_else(self, content: Sequence[str]) -> bool:
+        """Words only off-topic examples use, and nothing anchoring the message in the domain.
+
+        "my car is stuck in the snow", "junior accountant salary": the career words ("stuck",
+        "salary") are there, but the subject is something else. A level word right next to a
+        foreign word ("senior prom", "staff sergeant") does not anchor the message.
+        """
+        foreign = {i for i, w in enumerate(content) if self.scope.word_evidence(w) <= _FOREIGN}
+        if not foreign:
+            return False
+        for i, word in enumerate(content):
+            if word in self.anchors:
+                return False
+            if word == LEVEL and (i - 1) not in foreign and (i + 1) not in foreign:
+                return False
+        return True
 
     def in_scope(self, content: Sequence[str]) -> bool:
         """Whether the words of a message are about ML-engineering careers (scope model)."""

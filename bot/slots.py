@@ -170,7 +170,9 @@ class SlotExtractor:
         elif len(others) == 1:
             pos, lvl = others[0]
             # "from mid", "how do juniors usually get promoted": the level moved from.
-            if (pos > 0 and out[pos - 1] == "from") or "promotion" in out[pos + 1 : pos + 4]:
+            after = out[pos + 1 : pos + 5]
+            promoted = "promotion" in after and "get" in after[: after.index("promotion")]
+            if (pos > 0 and out[pos - 1] == "from") or promoted:
                 ex.from_level = lvl
             else:
                 ex.level = lvl
