@@ -9,9 +9,9 @@ from typing import TypeVar
 from bot.knowledge import (
     BASES,
     FILES,
-    Caveat,
     INTENT_NAMES,
     TOPIC_IDS,
+    Caveat,
     IntentSpec,
     Item,
     KnowledgeBase,
