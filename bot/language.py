@@ -112,10 +112,12 @@ class Speller:
             stem = word[: -len(suffix)]
             if word.endswith(suffix) and len(stem) >= 3 and stem in self.vocabulary:
                 return stem
-        if word in self.dictionary:
-            return word
-        # Short words need a closer match: one edit in "pay" is a third of the word.
+        # Short words need a closer match: one edit in "pay" is a third of the word. A real
+        # English word is only a typo when it is very close ("manger"), not merely close
+        # ("prom" is not "promo", "forgot" is not "forget").
         cutoff = 85.0 if len(word) <= 4 else 80.0
+        if word in self.dictionary:
+            cutoff = max(cutoff, 90.0)
         candidates = [
             w
             for size in range(len(word) - 2, len(word) + 3)

@@ -172,7 +172,8 @@ class Matcher:
         self, candidates: list[Candidate], slots: Extraction, question: bool
     ) -> list[Candidate]:
         """Drop readings the slots or the form of the message rule out."""
-        stated = slots.level or slots.own_level or slots.years is not None
+        years = slots.years is not None
+        stated = slots.level or slots.own_level or years
         out = []
         for c in candidates:
             # A question is not a statement about oneself ("ive done the basics as a junior,
@@ -182,8 +183,11 @@ class Matcher:
             # Deleting everything is never a side reading of "actually i'm mid, forgot one job".
             if c.intent == "forget" and stated:
                 continue
-            # A level update that names no level ("ml") is only plausible when it says so clearly.
+            # A level update that names no level ("ml") is only plausible when it says so clearly,
+            # and one that is not about the speaker ("staff lvl expectations") is not one.
             if c.intent == "set_level" and not stated and c.score < STATEMENT_BAR:
+                continue
+            if c.intent == "set_level" and not (slots.own_level or slots.first_person or years):
                 continue
             out.append(c)
         return out

@@ -128,11 +128,13 @@ class SlotExtractor:
             i += size
         ex.refers_back = any(_contains(out, cue) for cue in _BACK_REFERENCES)
         self._assign_levels(ex, level_spans)
-        if ex.years is not None:
+        # Years say which level only when no level is named: "junior for 3 years" is time spent
+        # at junior, not three years of experience overall.
+        if ex.years is not None and not level_spans:
             stated = self.kb.level_for_years(ex.years)
             if ex.first_person and not _contains(out, ("someone", "with")):
-                ex.own_level = ex.own_level or stated
-            elif ex.level is None:
+                ex.own_level = stated
+            else:
                 ex.level = stated
         return ex
 
