@@ -10,12 +10,16 @@ from bot import render
 from bot.answer import Answer
 from bot.answers import Answers
 from bot.chat_replies import ChatReplies
-from bot.dialogue import Context, Profile, Query, Turn, resolve
+from bot.dialogue import Context, Event, Profile, Query, Turn, resolve
 from bot.knowledge import KnowledgeBase
+from bot.language import normalize
 from bot.matching import OUT_OF_SCOPE, Matcher
 
 if TYPE_CHECKING:
     from bot.storage import Storage
+
+# How much of an unanswered question is kept for the operator.
+UNANSWERED_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -36,9 +40,16 @@ class Reply:
 class Advisor:
     """Matches messages, resolves them against the user's memory and builds answers."""
 
-    def __init__(self, kb: KnowledgeBase, storage: Storage, matcher: Matcher | None = None) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        storage: Storage,
+        matcher: Matcher | None = None,
+        keep_unanswered: bool = True,
+    ) -> None:
         self.kb = kb
         self.storage = storage
+        self.keep_unanswered = keep_unanswered
         self.matcher = matcher or Matcher(kb)
         self.answers = Answers(kb)
         self.replies = ChatReplies(self.answers)
@@ -48,7 +59,11 @@ class Advisor:
         match = self.matcher.match(text)
         profile, context = await self.storage.load(user_id)
         turn = resolve(self.kb, match, profile, context, now)
-        return await self._respond(turn, now)
+        unanswered = None
+        if turn.query.intent == OUT_OF_SCOPE and self.keep_unanswered:
+            # Kept without the user id, to see what the knowledge base is missing.
+            unanswered = normalize(text)[:UNANSWERED_CHARS] or None
+        return await self._respond(turn, now, unanswered)
 
     async def run(self, user_id: int, query: Query, now: datetime) -> Reply:
         """Answer an already resolved query (a pressed button), keeping the conversation thread."""
@@ -61,13 +76,14 @@ class Advisor:
         profile, _ = await self.storage.load(user_id)
         return profile
 
-    async def _respond(self, turn: Turn, now: datetime) -> Reply:
+    async def _respond(self, turn: Turn, now: datetime, unanswered: str | None = None) -> Reply:
         query = turn.query
         if query.intent == "forget":
             existed = await self.storage.forget(turn.profile.user_id)
             return Reply(query, turn.confidence, self.replies.forgotten(existed))
         answer = self.compose(turn)
-        await self.storage.save(turn.profile, turn.context, now)
+        event = Event(query.intent, unanswered)
+        await self.storage.save(turn.profile, turn.context, now, event)
         return Reply(query, turn.confidence, answer, turn.clarify)
 
     def compose(self, turn: Turn) -> Answer:

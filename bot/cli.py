@@ -14,20 +14,12 @@ from typing import Any, TextIO
 
 from bot import kbload
 from bot.advisor import Advisor
+from bot.config import default_db
 from bot.knowledge import KnowledgeBase
 from bot.storage import Storage
 from bot.yamlnodes import KnowledgeError
 
 EXIT_USAGE = 2
-
-
-def default_db() -> str:
-    """$CAREERBOT_DB, else careerbot.sqlite3 in the user's data directory."""
-    env = os.environ.get("CAREERBOT_DB")
-    if env:
-        return env
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return str(Path(base) / "careerbot" / "careerbot.sqlite3")
 
 
 def load_kb(directory: str | None) -> KnowledgeBase:

@@ -55,6 +55,14 @@ class Query:
 
 
 @dataclass(frozen=True)
+class Event:
+    """One answered message, for anonymous counts: its intent, and its text if unanswered."""
+
+    intent: str
+    unanswered: str | None = None
+
+
+@dataclass(frozen=True)
 class Turn:
     """The outcome of one message: the query to answer and the state to remember."""
 

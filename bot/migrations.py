@@ -28,4 +28,23 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             updated_at INTEGER NOT NULL
         )""",
     ),
+    # 3: operations: when a user was last seen or blocked the bot, anonymous question counts
+    # for /stats, and questions the bot could not answer (text only, no user id).
+    (
+        "ALTER TABLE users ADD COLUMN last_seen INTEGER",
+        "ALTER TABLE users ADD COLUMN blocked_at INTEGER",
+        "UPDATE users SET last_seen = updated_at",
+        """CREATE TABLE question_counts (
+            day    TEXT NOT NULL,
+            intent TEXT NOT NULL,
+            count  INTEGER NOT NULL,
+            PRIMARY KEY (day, intent)
+        )""",
+        """CREATE TABLE unanswered (
+            text      TEXT PRIMARY KEY,
+            count     INTEGER NOT NULL,
+            last_seen INTEGER NOT NULL
+        )""",
+        "CREATE INDEX users_last_seen ON users(last_seen)",
+    ),
 )

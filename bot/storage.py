@@ -5,13 +5,29 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiosqlite
 
-from bot.dialogue import Context, Profile
+from bot.dialogue import Context, Event, Profile
 from bot.migrations import MIGRATIONS
+
+# Unanswered questions kept for the operator: the most frequent, bounded.
+MAX_UNANSWERED = 1000
+
+
+@dataclass(frozen=True)
+class Stats:
+    """What an operator sees in /stats."""
+
+    users: int
+    active_7d: int
+    blocked: int
+    questions_7d: dict[str, int]
+    questions_total: dict[str, int]
+    unanswered: list[tuple[str, int]]
 
 
 def _prepare_path(path: str) -> str:
@@ -118,10 +134,14 @@ class Storage:
             return profile, None
         return profile, Context(row[2], row[3], row[4], row[5], row[6], _dt(row[7]))
 
-    async def save(self, profile: Profile, context: Context | None, now: datetime) -> None:
-        """Store a profile and its conversation context in one transaction."""
+    async def save(
+        self, profile: Profile, context: Context | None, now: datetime, event: Event | None = None
+    ) -> None:
+        """Store a profile, its conversation context and the message's counts, atomically."""
         async with self.transaction() as db:
             await self._upsert_user(db, profile, now)
+            if event:
+                await self._count(db, event, now)
             if context is None:
                 await db.execute("DELETE FROM conversation WHERE user_id = ?", (profile.user_id,))
                 return
@@ -143,11 +163,76 @@ class Storage:
             )
 
     async def _upsert_user(self, db: aiosqlite.Connection, profile: Profile, now: datetime) -> None:
+        # Writing to the bot is the end of any block: clear the mark.
         await db.execute(
-            "INSERT INTO users (user_id, level, market, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(user_id) DO UPDATE SET "
-            "level = excluded.level, market = excluded.market, updated_at = excluded.updated_at",
-            (profile.user_id, profile.level, profile.market, _ts(now), _ts(now)),
+            "INSERT INTO users (user_id, level, market, created_at, updated_at, last_seen) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(user_id) DO UPDATE SET "
+            "level = excluded.level, market = excluded.market, updated_at = excluded.updated_at, "
+            "last_seen = excluded.last_seen, blocked_at = NULL",
+            (profile.user_id, profile.level, profile.market, _ts(now), _ts(now), _ts(now)),
+        )
+
+    async def _count(self, db: aiosqlite.Connection, event: Event, now: datetime) -> None:
+        await db.execute(
+            "INSERT INTO question_counts (day, intent, count) VALUES (?, ?, 1) "
+            "ON CONFLICT(day, intent) DO UPDATE SET count = count + 1",
+            (now.date().isoformat(), event.intent),
+        )
+        if event.unanswered:
+            await db.execute(
+                "INSERT INTO unanswered (text, count, last_seen) VALUES (?, 1, ?) "
+                "ON CONFLICT(text) DO UPDATE SET count = count + 1, last_seen = excluded.last_seen",
+                (event.unanswered, _ts(now)),
+            )
+
+    async def mark_blocked(self, user_id: int, now: datetime) -> None:
+        """Remember that a user blocked the bot (Telegram answered 403)."""
+        async with self.transaction() as db:
+            await db.execute(
+                "UPDATE users SET blocked_at = ? WHERE user_id = ?", (_ts(now), user_id)
+            )
+
+    async def is_blocked(self, user_id: int) -> bool:
+        """True when the user blocked the bot and has not written since."""
+        rows = await self._db.execute_fetchall(
+            "SELECT blocked_at IS NOT NULL FROM users WHERE user_id = ?", (user_id,)
+        )
+        return bool(rows and next(iter(rows))[0])
+
+    async def stats(self, now: datetime) -> Stats:
+        """Counts for the operator; also trims the unanswered list to its bound."""
+        week_ago = now - timedelta(days=7)
+        async with self.transaction() as db:
+            await db.execute(
+                "DELETE FROM unanswered WHERE text NOT IN (SELECT text FROM unanswered "
+                "ORDER BY count DESC, last_seen DESC LIMIT ?)",
+                (MAX_UNANSWERED,),
+            )
+        users = await self._db.execute_fetchall(
+            "SELECT COUNT(*), COALESCE(SUM(last_seen >= ?), 0), "
+            "COALESCE(SUM(blocked_at IS NOT NULL), 0) FROM users",
+            (_ts(week_ago),),
+        )
+        total, active, blocked = next(iter(users))
+        recent = await self._db.execute_fetchall(
+            "SELECT intent, SUM(count) FROM question_counts WHERE day >= ? GROUP BY intent "
+            "ORDER BY SUM(count) DESC",
+            (week_ago.date().isoformat(),),
+        )
+        overall = await self._db.execute_fetchall(
+            "SELECT intent, SUM(count) FROM question_counts GROUP BY intent "
+            "ORDER BY SUM(count) DESC"
+        )
+        unanswered = await self._db.execute_fetchall(
+            "SELECT text, count FROM unanswered ORDER BY count DESC, last_seen DESC LIMIT 10"
+        )
+        return Stats(
+            users=int(total),
+            active_7d=int(active),
+            blocked=int(blocked),
+            questions_7d={str(i): int(n) for i, n in recent},
+            questions_total={str(i): int(n) for i, n in overall},
+            unanswered=[(str(t), int(n)) for t, n in unanswered],
         )
 
     async def forget(self, user_id: int) -> bool:
