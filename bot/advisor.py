@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -68,6 +68,10 @@ class Advisor:
     async def run(self, user_id: int, query: Query, now: datetime) -> Reply:
         """Answer an already resolved query (a pressed button), keeping the conversation thread."""
         profile, _ = await self.storage.load(user_id)
+        if query.intent == "set_level":
+            profile = replace(profile, level=query.level)
+        elif query.intent == "set_market":
+            profile = replace(profile, market=query.market)
         context = Context(query.intent, query.level, query.from_level, query.market, None, now)
         return await self._respond(Turn(query, 1.0, profile, context), now)
 

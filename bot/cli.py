@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 from bot import kbload
 from bot.advisor import Advisor
-from bot.config import default_db
+from bot.config import ConfigError, Settings, default_db
 from bot.knowledge import KnowledgeBase
 from bot.storage import Storage
 from bot.yamlnodes import KnowledgeError
@@ -79,6 +79,23 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--knowledge", metavar="DIR", default=argparse.SUPPRESS)
     ev.add_argument("--errors", action="store_true", help="list every miss")
 
+    run = sub.add_parser("run", help="run the Telegram bot (long polling, or a webhook server)")
+    run.add_argument("--token", help="bot token (prefer $TELEGRAM_BOT_TOKEN: flags show in ps)")
+    run.add_argument("--api-base-url", help="Bot API base URL ($TELEGRAM_API_BASE_URL)")
+    run.add_argument("--db", help="SQLite database ($CAREERBOT_DB)")
+    run.add_argument("--knowledge", metavar="DIR", default=argparse.SUPPRESS)
+    run.add_argument("--admin-ids", help="user ids allowed /stats ($CAREERBOT_ADMIN_IDS)")
+    run.add_argument("--log-level", help="DEBUG, INFO, WARNING... ($CAREERBOT_LOG_LEVEL)")
+    run.add_argument("--keep-unanswered", choices=("on", "off"),
+                     help="keep unanswered questions, without user ids "
+                     "($CAREERBOT_KEEP_UNANSWERED, default on)")  # fmt: skip
+    run.add_argument(
+        "--webhook-url", help="public https URL: webhook mode ($CAREERBOT_WEBHOOK_URL)"
+    )
+    run.add_argument("--listen", help="webhook server address ($CAREERBOT_LISTEN, 0.0.0.0)")
+    run.add_argument("--port", help="webhook server port ($CAREERBOT_PORT, 8443)")
+    run.add_argument("--secret-token", help="webhook secret ($CAREERBOT_WEBHOOK_SECRET)")
+
     kb = sub.add_parser("kb", help="knowledge base tools")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
     check = kb_sub.add_parser("check", help="validate a knowledge base directory")
@@ -103,9 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         kb = load_kb(args.knowledge)
         return evaluation.main(kb, args.file, args.errors)
     if command == "run":
-        print("The Telegram bot is not available in this version: use `careerbot chat`.",
-              file=sys.stderr)  # fmt: skip
-        return EXIT_USAGE
+        return run_bot(args)
     kb = load_kb(args.knowledge)
     db = args.db or default_db()
     try:
@@ -114,6 +129,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(chat(kb, db, args.user, args.json, sys.stdin, sys.stdout))
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`careerbot ask ... | head`): nothing left to say.
+        sys.stderr.close()
+        return 0
+
+
+def run_bot(args: argparse.Namespace) -> int:
+    """`careerbot run`: validate settings and knowledge, then serve until stopped."""
+    flags = {
+        name: getattr(args, name, None)
+        for name in ("token", "api_base_url", "db", "admin_ids", "log_level", "keep_unanswered",
+                     "webhook_url", "listen", "port", "secret_token", "knowledge")
+    }  # fmt: skip
+    try:
+        settings = Settings.load(os.environ, **flags)
+    except ConfigError as exc:
+        print(f"careerbot: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    kb = load_kb(settings.knowledge)
+    # Imported here: the local chat and the tools do not need python-telegram-bot loaded.
+    from bot.tg.app import run
+
+    run(settings, kb)
+    return 0
 
 
 def kb_check(directory: str | None) -> int:

@@ -123,10 +123,11 @@ def resolve(
     if intent in PERSONAL_INTENTS and query.level is None:
         asked = Context(intent, None, None, query.market, intent, now)
         return Turn(query, match.confidence, profile, asked, clarify, needs_level=True)
-    if intent in NON_TOPICAL or clarify:
+    if intent in NON_TOPICAL:
         return Turn(query, match.confidence, profile, context, clarify)
+    # Even when asking "did you mean", the levels and market discussed stay the thread.
     new_ctx = Context(intent, query.level, query.from_level, query.market, None, now)
-    return Turn(query, match.confidence, profile, new_ctx)
+    return Turn(query, match.confidence, profile, new_ctx, clarify)
 
 
 def _slot_only_intent(match: Match, ctx: Context | None) -> str:

@@ -245,7 +245,12 @@ class Matcher:
         return True
 
     def in_scope(self, content: Sequence[str]) -> bool:
-        """Whether the words of a message are about ML-engineering careers (scope model)."""
+        """Whether the words of a message are about ML-engineering careers (scope model).
+
+        A level together with a word of the domain ("does a junior mle need cuda") settles it.
+        """
+        if LEVEL in content and any(w in self.anchors for w in content):
+            return True
         return self.scope.log_odds(content) >= self.settings.scope_bias
 
     def explain(self, text: str) -> list[tuple[str, float, str]]:

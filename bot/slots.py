@@ -27,11 +27,11 @@ _NUMBER = re.compile(r"^(\d{1,2}(?:\.\d)?)\+?$")
 _OWN_LEVEL_CUES = (
     ("i", "am"), ("as",), ("work", "as"), ("my", "level"), ("my", "title"), ("title",),
     ("promoted", "to"), ("i", "was"), ("been",), ("i", "have"), ("have",), ("level",),
-    ("role", "is"),
+    ("role", "is"), ("still",),
 )  # fmt: skip
 # Words between the cue and the level that do not break the statement ("i am a new senior").
 _OWN_FILLER = frozenset(
-    {"a", "an", "the", "now", "currently", "just", "already", "still", "is", "new", "fresh"}
+    {"a", "an", "the", "now", "currently", "just", "already", "is", "new", "fresh"}
 )
 # Words right after a level or market that make it the user's own ("junior here", "london based").
 _OWN_AFTER = frozenset({"here", "based", "myself"})

@@ -185,6 +185,16 @@ class Storage:
                 (event.unanswered, _ts(now)),
             )
 
+    async def seen(self, user_id: int, now: datetime) -> None:
+        """Note that a user wrote (a command, say): last seen now, and not blocking the bot."""
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO users (user_id, created_at, updated_at, last_seen) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT(user_id) DO UPDATE SET "
+                "last_seen = excluded.last_seen, blocked_at = NULL",
+                (user_id, _ts(now), _ts(now), _ts(now)),
+            )
+
     async def mark_blocked(self, user_id: int, now: datetime) -> None:
         """Remember that a user blocked the bot (Telegram answered 403)."""
         async with self.transaction() as db:

@@ -1,0 +1,95 @@
+"""Inline keyboards and their callback data (at most 64 bytes, as Telegram requires)."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.answer import Suggestion
+from bot.dialogue import Query
+from bot.knowledge import KnowledgeBase
+
+CALLBACK_LIMIT = 64
+SEP = "|"
+
+
+class BadCallback(ValueError):
+    """Callback data this bot did not produce (old buttons, or tampering)."""
+
+
+def encode_query(query: Query) -> str:
+    """q|intent|level|from_level|market."""
+    parts = ("q", query.intent, query.level or "", query.from_level or "", query.market or "")
+    data = SEP.join(parts)
+    if len(data.encode()) > CALLBACK_LIMIT:
+        raise ValueError(f"callback data over {CALLBACK_LIMIT} bytes: {data!r}")
+    return data
+
+
+def decode(data: str, kb: KnowledgeBase) -> tuple[str, tuple[str, ...]]:
+    """(kind, arguments) of callback data, validated against the knowledge base."""
+    kind, *args = data.split(SEP)
+    if kind == "q" and len(args) == 4:
+        intent, level, from_level, market = args
+        if intent not in kb.intents or any(
+            lv and lv not in kb.levels for lv in (level, from_level)
+        ) or (market and market not in kb.markets):  # fmt: skip
+            raise BadCallback(data)
+        return kind, tuple(args)
+    if kind == "lvl" and len(args) == 1 and args[0] in kb.levels:
+        return kind, tuple(args)
+    if kind == "mkt" and len(args) == 1 and (args[0] in kb.markets or args[0] == "skip"):
+        return kind, tuple(args)
+    if kind == "fgt" and args in (["yes"], ["no"]):
+        return kind, tuple(args)
+    raise BadCallback(data)
+
+
+def query_from(args: tuple[str, ...]) -> Query:
+    """The Query of decoded `q` callback arguments."""
+    intent, level, from_level, market = args
+    return Query(intent, level or None, from_level or None, market or None)
+
+
+def suggestions(items: tuple[Suggestion, ...]) -> InlineKeyboardMarkup | None:
+    """One button per follow-up (at most three), each on its own row: labels are sentences."""
+    rows = [[InlineKeyboardButton(s.label, callback_data=encode_query(s.query))] for s in items[:3]]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def levels(kb: KnowledgeBase) -> InlineKeyboardMarkup:
+    """Level picker: every level up to the first open-ended one ("Staff+ · 8+ y")."""
+    buttons = []
+    for level in kb.levels.values():
+        short = level.name.split()[0].rstrip("-").replace("-level", "")
+        if level.years_min is None:
+            label = short
+        elif level.years_max is None:
+            label = f"{short}+ · {level.years_min:g}+ y"
+        else:
+            label = f"{short} · {level.years_min:g}–{level.years_max:g} y"
+        buttons.append(InlineKeyboardButton(label, callback_data=f"lvl{SEP}{level.id}"))
+        if level.years_min is not None and level.years_max is None:
+            break
+    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+
+
+def markets(kb: KnowledgeBase) -> InlineKeyboardMarkup:
+    """Market picker with a way to skip."""
+    buttons = [
+        InlineKeyboardButton(m.name, callback_data=f"mkt{SEP}{m.id}") for m in kb.markets.values()
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([InlineKeyboardButton("Skip", callback_data=f"mkt{SEP}skip")])
+    return InlineKeyboardMarkup(rows)
+
+
+def confirm_forget() -> InlineKeyboardMarkup:
+    """Yes / cancel for deleting everything."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("Yes, delete everything", callback_data=f"fgt{SEP}yes"),
+                InlineKeyboardButton("Cancel", callback_data=f"fgt{SEP}no"),
+            ]
+        ]
+    )

@@ -1,0 +1,448 @@
+"""A strict, offline Telegram Bot API: in-process (a BaseRequest) or on 127.0.0.1 (HTTP).
+
+Strict the way Telegram is: malformed HTML under parse_mode HTML, empty text, text over 4096
+characters, callback_data over 64 bytes, unknown callback queries and bad commands are rejected
+with Telegram's error shapes. It can also answer 403 (user blocked the bot), 429 (flood control)
+and fail at the network level, on demand.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+from telegram.error import TimedOut
+from telegram.request import BaseRequest, RequestData
+
+from tests import tghtml
+
+TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijk"
+BOT_ID = 123456789
+BOT_USERNAME = "career_test_bot"
+COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
+
+
+class Failure(Exception):
+    """Raised inside the fake to answer with an error status and description."""
+
+    def __init__(self, status: int, description: str, parameters: dict[str, Any] | None = None):
+        super().__init__(description)
+        self.status = status
+        self.description = description
+        self.parameters = parameters
+
+
+@dataclass
+class FakeTelegram:
+    """The Bot API's state and rules; transports below call `handle`."""
+
+    token: str = TOKEN
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    calls: list[str] = field(default_factory=list)
+    callback_answers: list[dict[str, Any]] = field(default_factory=list)
+    commands: list[dict[str, Any]] = field(default_factory=list)
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    blocked: set[int] = field(default_factory=set)
+    flood: int = 0
+    flood_retry_after: int = 1
+    network_failures: int = 0
+    timeouts: int = 0
+    webhook: dict[str, Any] | None = None
+    _updates: list[dict[str, Any]] = field(default_factory=list)
+    _next_update_id: int = 1
+    _next_message_id: int = 1000
+    _open_callbacks: set[str] = field(default_factory=set)
+    _lock: threading.Condition = field(default_factory=threading.Condition)
+
+    # -- what tests feed in --------------------------------------------------------------------
+    def message_update(
+        self,
+        user_id: int,
+        text: str,
+        chat_id: int | None = None,
+        chat_type: str = "private",
+        reply_to_bot: bool = False,
+        first_name: str = "Ada",
+    ) -> dict[str, Any]:
+        """A message update as Telegram sends it (commands and mentions get their entities)."""
+        chat = chat_id if chat_id is not None else user_id
+        message: dict[str, Any] = {
+            "message_id": self._message_id(),
+            "date": int(time.time()),
+            "chat": {"id": chat, "type": chat_type, **({"title": "ML folks"} if chat < 0 else {})},
+            "from": {"id": user_id, "is_bot": False, "first_name": first_name},
+            "text": text,
+        }
+        entities = []
+        if text.startswith("/"):
+            entities.append({"type": "bot_command", "offset": 0, "length": len(text.split()[0])})
+        for m in re.finditer(r"@\w+", text):
+            entities.append({"type": "mention", "offset": m.start(), "length": len(m.group())})
+        if entities:
+            message["entities"] = entities
+        if reply_to_bot:
+            message["reply_to_message"] = {
+                "message_id": 1,
+                "date": int(time.time()),
+                "chat": message["chat"],
+                "from": self.me(),
+                "text": "an earlier answer",
+            }
+        return self._wrap({"message": message})
+
+    def button_update(self, user_id: int, data: str, chat_id: int | None = None) -> dict[str, Any]:
+        """A callback query update: the user pressed an inline button with `data`."""
+        query_id = f"cq{self._next_update_id}"
+        with self._lock:
+            self._open_callbacks.add(query_id)
+        chat = chat_id if chat_id is not None else user_id
+        return self._wrap(
+            {
+                "callback_query": {
+                    "id": query_id,
+                    "from": {"id": user_id, "is_bot": False, "first_name": "Ada"},
+                    "chat_instance": "ci",
+                    "data": data,
+                    "message": {
+                        "message_id": 1,
+                        "date": int(time.time()),
+                        "chat": {"id": chat, "type": "private" if chat > 0 else "group"},
+                        "from": self.me(),
+                        "text": "an answer with buttons",
+                    },
+                }
+            }
+        )
+
+    def queue(self, update: dict[str, Any]) -> None:
+        """Make an update available to getUpdates (long polling)."""
+        with self._lock:
+            self._updates.append(update)
+            self._lock.notify_all()
+
+    def _wrap(self, body: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            update_id = self._next_update_id
+            self._next_update_id += 1
+        return {"update_id": update_id, **body}
+
+    def _message_id(self) -> int:
+        with self._lock:
+            self._next_message_id += 1
+            return self._next_message_id
+
+    def me(self) -> dict[str, Any]:
+        """The bot's own User object."""
+        return {"id": BOT_ID, "is_bot": True, "first_name": "Career", "username": BOT_USERNAME,
+                "can_join_groups": True, "can_read_all_group_messages": False,
+                "supports_inline_queries": False}  # fmt: skip
+
+    # -- what tests read back ------------------------------------------------------------------
+    def texts(self, chat_id: int | None = None) -> list[str]:
+        """Visible text of every message sent (to one chat)."""
+        return [
+            tghtml.parse(m["text"]) if m.get("parse_mode") == "HTML" else m["text"]
+            for m in self.sent
+            if chat_id is None or m["chat_id"] == chat_id
+        ]
+
+    def buttons(self, message: dict[str, Any]) -> list[tuple[str, str]]:
+        """(label, callback_data) of a sent message's inline keyboard."""
+        markup = message.get("reply_markup") or {}
+        return [
+            (b["text"], b.get("callback_data", ""))
+            for row in markup.get("inline_keyboard", [])
+            for b in row
+        ]
+
+    # -- the API -------------------------------------------------------------------------------
+    def handle(self, token: str, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """Answer one Bot API call: (HTTP status, JSON body)."""
+        with self._lock:
+            self.calls.append(method)
+        if token != self.token:
+            return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+        try:
+            result = self._dispatch(method, params)
+        except Failure as exc:
+            with self._lock:
+                self.rejected.append((method, exc.description))
+            body: dict[str, Any] = {
+                "ok": False, "error_code": exc.status, "description": exc.description
+            }  # fmt: skip
+            if exc.parameters:
+                body["parameters"] = exc.parameters
+            return exc.status, body
+        return 200, {"ok": True, "result": result}
+
+    def _dispatch(self, method: str, p: dict[str, Any]) -> Any:
+        handler = getattr(self, f"_{method}", None)
+        if handler is None:
+            raise Failure(404, "Not Found: method not found")
+        return handler(p)
+
+    def _getMe(self, p: dict[str, Any]) -> Any:
+        return self.me()
+
+    def _setMyCommands(self, p: dict[str, Any]) -> Any:
+        commands = _json(p.get("commands"))
+        if not isinstance(commands, list) or len(commands) > 100:
+            raise Failure(400, "Bad Request: commands must be a list of at most 100 items")
+        for c in commands:
+            if not COMMAND_RE.match(c.get("command", "")):
+                raise Failure(400, "Bad Request: BOT_COMMAND_INVALID")
+            if not 1 <= len(c.get("description", "")) <= 256:
+                raise Failure(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
+        self.commands = commands
+        return True
+
+    def _deleteWebhook(self, p: dict[str, Any]) -> Any:
+        self.webhook = None
+        return True
+
+    def _setWebhook(self, p: dict[str, Any]) -> Any:
+        url = str(p.get("url", ""))
+        if url and not url.startswith("https://"):
+            raise Failure(
+                400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
+            )
+        self.webhook = {"url": url, "secret_token": p.get("secret_token")}
+        return True
+
+    def _getUpdates(self, p: dict[str, Any]) -> Any:
+        if self.webhook and self.webhook.get("url"):
+            raise Failure(409, "Conflict: can't use getUpdates method while webhook is active")
+        offset = int(p.get("offset") or 0)
+        timeout = min(float(p.get("timeout") or 0), 2.0)
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            while not self._updates and time.monotonic() < deadline:
+                self._lock.wait(deadline - time.monotonic())
+            return list(self._updates)
+
+    def _answerCallbackQuery(self, p: dict[str, Any]) -> Any:
+        query_id = str(p.get("callback_query_id"))
+        with self._lock:
+            if query_id not in self._open_callbacks:
+                raise Failure(400, "Bad Request: query is too old and response timeout expired "
+                              "or query ID is invalid")  # fmt: skip
+            self._open_callbacks.discard(query_id)
+            if len(str(p.get("text") or "")) > 200:
+                raise Failure(400, "Bad Request: MESSAGE_TOO_LONG")
+            self.callback_answers.append(dict(p))
+        return True
+
+    def _sendChatAction(self, p: dict[str, Any]) -> Any:
+        return True
+
+    def _sendMessage(self, p: dict[str, Any]) -> Any:
+        chat_id = int(p["chat_id"])
+        self._check_delivery(chat_id)
+        text = str(p.get("text") or "")
+        self._check_text(text, p.get("parse_mode"))
+        markup = _json(p.get("reply_markup"))
+        self._check_markup(markup)
+        message = {"chat_id": chat_id, "text": text, "parse_mode": p.get("parse_mode"),
+                   "reply_markup": markup, "message_id": self._message_id(),
+                   "at": time.monotonic()}  # fmt: skip
+        with self._lock:
+            self.sent.append(message)
+        return self._message_json(message, text)
+
+    def _sendDocument(self, p: dict[str, Any]) -> Any:
+        chat_id = int(p["chat_id"])
+        self._check_delivery(chat_id)
+        caption = str(p.get("caption") or "")
+        if caption:
+            self._check_text(caption, p.get("parse_mode"), limit=1024)
+        document = {"chat_id": chat_id, "caption": caption, "file": p.get("document")}
+        with self._lock:
+            self.documents.append(document)
+        result = self._message_json({"chat_id": chat_id, "message_id": self._message_id()}, "")
+        result["document"] = {"file_id": "doc1", "file_unique_id": "d1"}
+        return result
+
+    def _message_json(self, message: dict[str, Any], text: str) -> dict[str, Any]:
+        chat_id = message["chat_id"]
+        return {
+            "message_id": message["message_id"],
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
+            "from": self.me(),
+            "text": tghtml.parse(text) if message.get("parse_mode") == "HTML" else text,
+        }
+
+    def _check_delivery(self, chat_id: int) -> None:
+        with self._lock:
+            if chat_id in self.blocked:
+                raise Failure(403, "Forbidden: bot was blocked by the user")
+            if self.flood > 0:
+                self.flood -= 1
+                raise Failure(429, f"Too Many Requests: retry after {self.flood_retry_after}",
+                              {"retry_after": self.flood_retry_after})  # fmt: skip
+
+    def _check_text(self, text: str, parse_mode: Any, limit: int = 4096) -> None:
+        if not text.strip():
+            raise Failure(400, "Bad Request: message text is empty")
+        visible = text
+        if parse_mode == "HTML":
+            try:
+                visible = tghtml.parse(text)
+            except ValueError as exc:
+                raise Failure(400, f"Bad Request: {exc}") from exc
+        elif parse_mode is not None:
+            raise Failure(400, f"Bad Request: unsupported parse_mode {parse_mode!r}")
+        if not visible.strip():
+            raise Failure(400, "Bad Request: message text is empty")
+        if tghtml.utf16_len(visible) > limit:
+            raise Failure(400, "Bad Request: message is too long")
+
+    def _check_markup(self, markup: Any) -> None:
+        if markup is None:
+            return
+        rows = markup.get("inline_keyboard")
+        if not isinstance(rows, list):
+            raise Failure(400, "Bad Request: can't parse reply keyboard markup JSON object")
+        for row in rows:
+            for button in row:
+                if not str(button.get("text", "")).strip():
+                    raise Failure(
+                        400, "Bad Request: text buttons are unallowed in the inline keyboard"
+                    )
+                data = button.get("callback_data")
+                if data is not None and not 1 <= len(str(data).encode()) <= 64:
+                    raise Failure(400, "Bad Request: BUTTON_DATA_INVALID")
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+_URL = re.compile(r"/bot(?P<token>[^/]+)/(?P<method>\w+)$")
+
+
+class FakeRequest(BaseRequest):
+    """In-process transport: python-telegram-bot's requests go straight to a FakeTelegram."""
+
+    def __init__(self, api: FakeTelegram, read_timeout: float | None = 5.0) -> None:
+        self.api = api
+        self._read_timeout = read_timeout
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._read_timeout
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        match = _URL.search(url)
+        assert match, url
+        if self.api.network_failures > 0:
+            self.api.network_failures -= 1
+            raise ConnectionError("connection reset by the fake network")
+        if self.api.timeouts > 0:
+            self.api.timeouts -= 1
+            raise TimedOut("fake timeout")
+        params = dict(request_data.parameters) if request_data else {}
+        if request_data and request_data.contains_files:
+            params.update({k: v for k, v in request_data.multipart_data.items()})
+        # getUpdates may wait (long polling): keep the event loop free meanwhile.
+        status, body = await asyncio.to_thread(
+            self.api.handle, match["token"], match["method"], params
+        )
+        return status, json.dumps(body).encode()
+
+
+class FakeServer:
+    """The same fake over HTTP on 127.0.0.1, for `careerbot run` in a subprocess."""
+
+    def __init__(self, api: FakeTelegram) -> None:
+        self.api = api
+        fake = api
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length)
+                ctype = self.headers.get("Content-Type", "")
+                params: dict[str, Any] = {}
+                if ctype.startswith("application/json") and raw:
+                    params = json.loads(raw)
+                elif ctype.startswith("application/x-www-form-urlencoded"):
+                    params = {k: _json(v[0]) for k, v in parse_qs(raw.decode()).items()}
+                elif ctype.startswith("multipart/form-data"):
+                    params = _multipart_fields(raw, ctype)
+                match = _URL.search(self.path)
+                if not match:
+                    self.send_error(404)
+                    return
+                status, body = fake.handle(match["token"], match["method"], params)
+                payload = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = do_POST
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        """What TELEGRAM_API_BASE_URL must be set to."""
+        return f"http://127.0.0.1:{self.server.server_address[1]}/bot"
+
+    def __enter__(self) -> FakeServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _multipart_fields(raw: bytes, ctype: str) -> dict[str, Any]:
+    boundary = ctype.split("boundary=")[-1].strip('"').encode()
+    fields: dict[str, Any] = {}
+    for part in raw.split(b"--" + boundary):
+        head, _, body = part.partition(b"\r\n\r\n")
+        name = re.search(rb'name="([^"]+)"', head)
+        if name:
+            value = body.rstrip(b"\r\n")
+            fields[name.group(1).decode()] = (
+                value if b"filename=" in head else _json(value.decode("utf-8", "replace"))
+            )
+    return fields

@@ -1,0 +1,33 @@
+"""The labelled question set: the matcher meets the bar on messages it was not tuned on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.evaluation import TARGETS, evaluate, format_report, load_cases
+from bot.knowledge import INTENT_NAMES, KnowledgeBase
+
+EVAL = Path(__file__).parent / "eval"
+
+
+def test_labelled_set_is_large_and_covers_every_intent() -> None:
+    turns = [t for conv in load_cases(EVAL / "questions.yaml") for t in conv]
+    assert len(turns) >= 300
+    counts = {i: sum(t["intent"] == i for t in turns) for i in INTENT_NAMES}
+    assert min(counts.values()) >= 10, counts
+    assert sum(1 for conv in load_cases(EVAL / "questions.yaml") if len(conv) > 1) >= 10
+
+
+async def test_labelled_set_meets_the_targets(kb: KnowledgeBase) -> None:
+    report = await evaluate(kb, load_cases(EVAL / "questions.yaml"))
+    text = format_report(kb, report, errors=True)
+    for metric, target in TARGETS.items():
+        assert report.metrics[metric] >= target, text
+
+
+async def test_report_names_the_threshold_and_confusions(kb: KnowledgeBase) -> None:
+    report = await evaluate(kb, load_cases(EVAL / "dev3.yaml"))
+    text = format_report(kb, report, errors=False)
+    assert f"threshold: {kb.settings.threshold:g}" in text
+    assert "confusions (expected -> predicted):" in text
+    assert "out-of-scope recall:" in text and "slot level" in text

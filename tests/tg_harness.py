@@ -1,0 +1,87 @@
+"""The real Application against the fake Bot API, driven update by update."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+
+from bot.config import Settings
+from bot.knowledge import KnowledgeBase
+from bot.storage import Storage
+from bot.tg.app import build_application
+from bot.tg.handlers import Deps
+from tests.conftest import NOW
+from tests.fake_telegram import TOKEN, FakeRequest, FakeTelegram
+
+
+class Harness:
+    """Start the Application like `careerbot run` does (without a network), feed it updates."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        db: Path,
+        api: FakeTelegram | None = None,
+        admin_ids: frozenset[int] = frozenset(),
+        keep_unanswered: bool = True,
+    ) -> None:
+        self.api = api or FakeTelegram()
+        self.now = NOW
+        settings = Settings(
+            token=TOKEN, db=str(db), admin_ids=admin_ids, keep_unanswered=keep_unanswered
+        )
+        self.app = build_application(
+            settings, kb, request=FakeRequest(self.api), clock=lambda: self.now
+        )
+
+    @property
+    def deps(self) -> Deps:
+        """The handlers' dependencies."""
+        deps: Deps = self.app.bot_data["deps"]
+        return deps
+
+    @property
+    def storage(self) -> Storage:
+        """The open database."""
+        storage, _ = self.deps.ready
+        return storage
+
+    async def __aenter__(self) -> Harness:
+        await self.app.initialize()
+        assert self.app.post_init
+        await self.app.post_init(self.app)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.app.shutdown()
+        assert self.app.post_shutdown
+        await self.app.post_shutdown(self.app)
+
+    def tick(self, minutes: float = 1) -> None:
+        """Move the injected clock forward."""
+        self.now = self.now + timedelta(minutes=minutes)
+
+    async def feed(self, update: dict[str, Any]) -> list[dict[str, Any]]:
+        """Process one update; the messages the bot sent in response."""
+        before = len(self.api.sent)
+        await self.app.process_update(Update.de_json(update, self.app.bot))
+        return self.api.sent[before:]
+
+    async def say(self, user_id: int, text: str, **kwargs: Any) -> list[dict[str, Any]]:
+        """A user sends a message."""
+        self.tick()
+        return await self.feed(self.api.message_update(user_id, text, **kwargs))
+
+    async def press(
+        self, user_id: int, data: str, chat_id: int | None = None
+    ) -> list[dict[str, Any]]:
+        """A user presses an inline button."""
+        self.tick()
+        return await self.feed(self.api.button_update(user_id, data, chat_id))
+
+    def at(self, moment: datetime) -> None:
+        """Set the injected clock."""
+        self.now = moment
