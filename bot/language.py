@@ -94,10 +94,10 @@ class Speller:
         """Known words, and `dictionary`: real words the bot may not know, never corrected."""
         self.vocabulary = frozenset(vocabulary)
         self.dictionary = dictionary
-        self._by_length: dict[int, list[str]] = {}
+        self._by_initial: dict[tuple[str, int], list[str]] = {}
         for word in self.vocabulary:
             if word.isalpha():
-                self._by_length.setdefault(len(word), []).append(word)
+                self._by_initial.setdefault((word[0], len(word)), []).append(word)
         self.correct = lru_cache(maxsize=8192)(self._correct)
 
     def _correct(self, word: str) -> str:
@@ -116,13 +116,14 @@ class Speller:
         # English word is only a typo when it is very close ("manger"), not merely close
         # ("prom" is not "promo", "forgot" is not "forget").
         cutoff = 85.0 if len(word) <= 4 else 80.0
+        spread = 2
         if word in self.dictionary:
-            cutoff = max(cutoff, 90.0)
+            cutoff, spread = max(cutoff, 90.0), 1
+        # Typos rarely change the first letter; looking only there keeps this fast.
         candidates = [
             w
-            for size in range(len(word) - 2, len(word) + 3)
-            for w in self._by_length.get(size, ())
-            if w[0] == word[0] or len(word) >= 6
+            for size in range(len(word) - spread, len(word) + spread + 1)
+            for w in self._by_initial.get((word[0], size), ())
         ]
         best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=cutoff)
         return best[0] if best else word

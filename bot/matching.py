@@ -41,6 +41,10 @@ QUESTION_WORDS = frozenset(
     {"what", "whats", "how", "why", "when", "where", "which", "who", "should", "can", "could",
      "would", "will", "do", "does", "did", "is", "are", "any", "tell", "give", "show", "duration"}
 )  # fmt: skip
+# Words weighing at least this (roughly: most of their examples are one intent's) find the
+# candidate examples for a message.
+_INFORMATIVE = 1.0
+_COMMON_POSTINGS = 150
 # Word weights (see _word_weights): a floor, and how many examples make a word trustworthy.
 _MIN_WEIGHT = 0.2
 _SUPPORT_SCALE = 2.0
@@ -278,13 +282,23 @@ class Matcher:
         if not query:
             return {}
         query_weight = self._weight(query)
-        overlap: dict[int, float] = defaultdict(float)
-        for word in query:
-            weight = self.weights.get(word)
-            if weight is None:
-                continue
-            for i in self.index.get(word, ()):
-                overlap[i] += weight
+        known = [w for w in query if w in self.weights]
+        # Candidates come from the query's informative words: walking the postings of words
+        # that hundreds of examples use ("how", "mle") costs most of the time and rarely
+        # decides anything. Without an informative word, the most specific one stands in.
+        informative = [
+            w for w in known
+            if self.weights[w] >= _INFORMATIVE and len(self.index[w]) <= _COMMON_POSTINGS
+        ]  # fmt: skip
+        if not informative and known:
+            informative = [min(known, key=lambda w: len(self.index[w]))]
+        candidates: set[int] = set()
+        for word in informative:
+            candidates.update(self.index.get(word, ()))
+        overlap = {}
+        for i in candidates:
+            content = self.examples[i][1]
+            overlap[i] = sum(self.weights[w] for w in known if w in content)
         scores: dict[int, float] = {}
         beta2 = self.settings.beta**2
         evidence = self.settings.min_evidence

@@ -1,0 +1,25 @@
+# careerbot: the Telegram bot in a slim image, running as a non-root user, data on /data.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY bot ./bot
+COPY knowledge ./knowledge
+RUN pip install . \
+    && useradd --create-home --uid 10001 careerbot \
+    && mkdir /data && chown careerbot:careerbot /data \
+    && rm -rf /app/bot /app/knowledge
+
+USER careerbot
+WORKDIR /home/careerbot
+ENV CAREERBOT_DB=/data/careerbot.sqlite3
+VOLUME ["/data"]
+# Used in webhook mode only (CAREERBOT_WEBHOOK_URL set); long polling needs no open port.
+EXPOSE 8443
+STOPSIGNAL SIGTERM
+CMD ["careerbot", "run"]

@@ -1,0 +1,213 @@
+"""`careerbot run` as a real process against the fake Bot API on 127.0.0.1, and crash safety."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.fake_telegram import TOKEN, FakeServer, FakeTelegram
+
+USER = 555
+
+
+def _wait(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting")
+        time.sleep(0.05)
+
+
+def _env(db: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "CAREERBOT_"))}
+    env.update({"CAREERBOT_DB": str(db), "CAREERBOT_LOG_LEVEL": "DEBUG", **extra})
+    return env
+
+
+@pytest.fixture
+def fake() -> Iterator[tuple[FakeTelegram, FakeServer]]:
+    api = FakeTelegram()
+    with FakeServer(api) as server:
+        yield api, server
+
+
+def _start(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", *args],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def test_missing_token_points_to_the_local_chat(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"], env=_env(tmp_path / "db.sqlite3"),
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "TELEGRAM_BOT_TOKEN is not set" in result.stderr and "careerbot chat" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"CAREERBOT_ADMIN_IDS": "12,abc"}, "'abc' is not a Telegram user id"),
+        ({"CAREERBOT_LOG_LEVEL": "LOUD"}, "expected one of DEBUG, INFO"),
+        ({"CAREERBOT_WEBHOOK_URL": "http://insecure.example"}, "only delivers to https://"),
+        ({"CAREERBOT_PORT": "99999"}, "expected a port number"),
+    ],
+)
+def test_bad_settings_are_explained(tmp_path: Path, extra: dict[str, str], message: str) -> None:
+    env = _env(tmp_path / "db.sqlite3", TELEGRAM_BOT_TOKEN=TOKEN, **extra)
+    result = subprocess.run([sys.executable, "-m", "bot", "run"], env=env, capture_output=True,
+                            text=True, timeout=60)  # fmt: skip
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert TOKEN not in result.stderr + result.stdout
+
+
+def test_polling_bot_answers_and_stops_gracefully_on_sigterm(
+    fake: tuple[FakeTelegram, FakeServer], tmp_path: Path
+) -> None:
+    api, server = fake
+    db = tmp_path / "bot.sqlite3"
+    proc = _start(["run"], _env(db, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=server.base_url))
+    try:
+        api.queue(api.message_update(USER, "/start"))
+        api.queue(api.message_update(USER, "I have 6 years of experience"))
+        _wait(lambda: len(api.sent) >= 2)
+        assert [c["command"] for c in api.commands][:2] == ["start", "help"]
+        # A reply held up by flood control is still delivered after SIGTERM.
+        api.flood, api.flood_retry_after = 1, 2
+        api.queue(api.message_update(USER, "how much should I earn?"))
+        _wait(lambda: any("Too Many Requests" in d for _, d in api.rejected))
+        proc.send_signal(signal.SIGTERM)
+        started = time.monotonic()
+        assert proc.wait(timeout=20) == 0
+        assert time.monotonic() - started < 10
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    out, err = proc.communicate()
+    assert "Senior ML engineer pay" in api.texts(USER)[-1]
+    assert TOKEN not in out + err
+    assert "update=" in err and f"user={USER}" in err and "latency_ms=" in err
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT level FROM users WHERE user_id = ?", (USER,)).fetchone() == (
+            "senior",
+        )
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_webhook_mode_checks_the_secret_and_answers(
+    fake: tuple[FakeTelegram, FakeServer], tmp_path: Path
+) -> None:
+    api, server = fake
+    port = _free_port()
+    args = ["run", "--webhook-url", "https://bot.example.com/tg/hook", "--listen", "127.0.0.1",
+            "--port", str(port), "--secret-token", "s3cret_token"]  # fmt: skip
+    proc = _start(args, _env(tmp_path / "db.sqlite3", TELEGRAM_BOT_TOKEN=TOKEN,
+                             TELEGRAM_API_BASE_URL=server.base_url))  # fmt: skip
+    try:
+        _wait(lambda: api.webhook is not None)
+        assert api.webhook == {"url": "https://bot.example.com/tg/hook", "secret_token": "s3cret_token"}
+
+        def post(secret: str) -> int:
+            body = json.dumps(api.message_update(USER, "what skills for senior?")).encode()
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/tg/hook", data=body, method="POST",
+                headers={"Content-Type": "application/json",
+                         "X-Telegram-Bot-Api-Secret-Token": secret},
+            )  # fmt: skip
+            for _ in range(100):
+                try:
+                    with urllib.request.urlopen(request, timeout=5) as response:
+                        return int(response.status)
+                except urllib.error.HTTPError as exc:
+                    return exc.code
+                except OSError:
+                    time.sleep(0.1)  # the server is still starting
+            raise AssertionError("webhook server never answered")
+
+        assert post("wrong") == 403
+        assert post("s3cret_token") == 200
+        _wait(lambda: len(api.sent) >= 1)
+        assert "Skills for a senior" in api.texts(USER)[0]
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    _, err = proc.communicate()
+    assert TOKEN not in err
+
+
+def test_database_survives_kill_9_mid_write(tmp_path: Path) -> None:
+    """Every reply the process sent is durable, and the file is never corrupt."""
+    db = tmp_path / "bot.sqlite3"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "chat", "--json", "--db", str(db)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    assert proc.stdin and proc.stdout
+    levels = ["junior", "mid", "senior", "staff"]
+    # Message i comes from user i % 40 + 1 and states level i % 4: each user always states the
+    # same level, so what the database holds for a user can be checked exactly.
+    stop = threading.Event()
+
+    def feed() -> None:
+        i = 0
+        while not stop.is_set():
+            line = json.dumps({"user_id": i % 40 + 1, "text": f"I'm a {levels[i % 4]} MLE"})
+            try:
+                proc.stdin.write(line + "\n")  # type: ignore[union-attr]
+                proc.stdin.flush()  # type: ignore[union-attr]
+            except (BrokenPipeError, ValueError, OSError):
+                return
+            i += 1
+
+    threading.Thread(target=feed, daemon=True).start()
+    acknowledged: set[int] = set()
+    replies = 0
+    deadline = time.monotonic() + 1.5
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        assert json.loads(line)["level"] == levels[replies % 4]
+        acknowledged.add(replies % 40 + 1)
+        replies += 1
+    os.kill(proc.pid, signal.SIGKILL)
+    stop.set()
+    proc.wait(timeout=10)
+    assert replies > 20
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        stored = dict(conn.execute("SELECT user_id, level FROM users").fetchall())
+    for user in acknowledged:
+        assert stored[user] == levels[(user - 1) % 4], user
+    # The database opens and migrates cleanly after the crash.
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "how much should I earn?", "--json", "--db", str(db),
+         "--user", "3"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["level"] == "senior"
