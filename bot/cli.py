@@ -167,7 +167,7 @@ def kb_check(directory: str | None) -> int:
     print(
         f"{kb.root}: OK ({len(kb.sources)} sources, {len(kb.levels)} levels, "
         f"{len(kb.bands)} salary figures, {len(kb.transitions)} transitions, "
-        f"{len(kb.topics)} topics, {len(kb.intents)} intents, "
+        f"{len(kb.topics)} topics, {len(kb.tips)} tips, {len(kb.intents)} intents, "
         f"{sum(len(i.examples) for i in kb.intents.values())} example phrasings)"
     )
     return 0

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot.knowledge import KnowledgeBase
 from bot.matching import OUT_OF_SCOPE, Match
+from bot.nudges import NudgeState
 
 # Context older than this is not used for follow-ups.
 CONTEXT_TTL = timedelta(minutes=30)
@@ -21,11 +22,12 @@ NON_TOPICAL = frozenset({"greeting", "help", "nudges", "forget", OUT_OF_SCOPE})
 
 @dataclass(frozen=True)
 class Profile:
-    """What a user has told the bot about themselves."""
+    """What a user has told the bot about themselves, and their nudge settings."""
 
     user_id: int
     level: str | None = None
     market: str | None = None
+    nudges: NudgeState = field(default_factory=NudgeState)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from bot.knowledge import (
     SalaryBand,
     Section,
     Source,
+    Tip,
     Topic,
     Transition,
     YearRange,
@@ -395,6 +396,27 @@ def _intents(
     return intents, r.guard(synonyms) or {}, stop, domain or (), r.guard(settings)
 
 
+def _tips(r: _Reader, root: Node, levels: dict[str, Level]) -> tuple[Tip, ...]:
+    _top(root, "tips")
+
+    def tip(n: Node) -> tuple[Node, Tip]:
+        n.mapping(required=("id", "levels", "text", "sources"))
+        tip_levels = tuple(child.choice(set(levels)) for child in n.get("levels").items())
+        return n, Tip(
+            n.get("id").text(60),
+            tip_levels,
+            n.get("text").text(300),
+            r.source_ids(n.get("sources")),
+        )
+
+    built = r.each(root.get("tips").items, tip)
+    _unique(r, [(n, t.id) for n, t in built], "tip id")
+    for level in levels:
+        if built and not any(level in t.levels for _, t in built):
+            r.problems.append(root.get("tips").fail(f"no tip for level '{level}'").problem)
+    return tuple(t for _, t in built)
+
+
 def _check_aliases(r: _Reader, owners: list[tuple[Node, str, tuple[str, ...]]]) -> None:
     """Level and market aliases are matched against the same text, so each may name one thing."""
     owner: dict[str, str] = {}
@@ -434,6 +456,7 @@ def load(directory: Path | None = None) -> KnowledgeBase:
     bands, median, top, caveats = salaries or ((), None, (), ())
     transitions = r.guard(lambda: _transitions(r, nodes["transitions.yaml"], levels)) or {}
     topics = r.guard(lambda: _topics(r, nodes["topics.yaml"], levels)) or {}
+    tips = r.guard(lambda: _tips(r, nodes["tips.yaml"], levels)) or ()
     vocabulary = r.guard(lambda: _intents(r, nodes["intents.yaml"]))
     intents, synonyms, stopwords, domain_words, settings = vocabulary or ({}, {}, (), (), None)
     _check_aliases(
@@ -465,4 +488,5 @@ def load(directory: Path | None = None) -> KnowledgeBase:
         stopwords=stopwords,
         domain_words=domain_words,
         settings=settings,
+        tips=tips,
     )

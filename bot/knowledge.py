@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -66,6 +66,7 @@ FILES: tuple[str, ...] = (
     "transitions.yaml",
     "topics.yaml",
     "intents.yaml",
+    "tips.yaml",
 )
 
 BASES = ("total", "base", "unspecified")
@@ -215,6 +216,16 @@ class Topic:
 
 
 @dataclass(frozen=True)
+class Tip:
+    """One small next step, sent as a nudge to users at the given levels."""
+
+    id: str
+    levels: tuple[str, ...]
+    text: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class IntentSpec:
     """How users phrase an intent: example messages."""
 
@@ -253,7 +264,7 @@ class KnowledgeBase:
     stopwords: tuple[str, ...]
     domain_words: tuple[str, ...]
     settings: MatchSettings
-    level_order: tuple[str, ...] = field(default=())
+    tips: tuple[Tip, ...] = ()
 
     def level_by_rank(self, rank: int) -> Level | None:
         """The level with this rank, if any."""

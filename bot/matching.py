@@ -297,8 +297,8 @@ class Matcher:
             candidates.update(self.index.get(word, ()))
         overlap = {}
         for i in candidates:
-            content = self.examples[i][1]
-            overlap[i] = sum(self.weights[w] for w in known if w in content)
+            words = self.examples[i][1]
+            overlap[i] = sum(self.weights[w] for w in known if w in words)
         scores: dict[int, float] = {}
         beta2 = self.settings.beta**2
         evidence = self.settings.min_evidence

@@ -47,4 +47,41 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX users_last_seen ON users(last_seen)",
     ),
+    # 4: nudges. The schedule is data: each user's next due time (UTC) is claimed and moved on
+    # in the transaction that selects it. Events per user ("5 steps done this month") go with
+    # the user; daily counts for /stats are anonymous.
+    (
+        """CREATE TABLE nudge_settings (
+            user_id   INTEGER PRIMARY KEY REFERENCES users(user_id) ON DELETE CASCADE,
+            cadence   TEXT NOT NULL DEFAULT 'off',
+            weekday   INTEGER NOT NULL DEFAULT 0,
+            hour      INTEGER NOT NULL DEFAULT 9,
+            minute    INTEGER NOT NULL DEFAULT 0,
+            tz        TEXT NOT NULL DEFAULT 'UTC',
+            next_due  INTEGER,
+            last_sent INTEGER,
+            ignored   INTEGER NOT NULL DEFAULT 0,
+            stopped   INTEGER NOT NULL DEFAULT 0,
+            offered   INTEGER NOT NULL DEFAULT 0
+        )""",
+        "CREATE INDEX nudge_due ON nudge_settings(next_due) WHERE next_due IS NOT NULL",
+        """CREATE TABLE nudge_events (
+            user_id INTEGER NOT NULL REFERENCES users(user_id) ON DELETE CASCADE,
+            tip_id  TEXT,
+            event   TEXT NOT NULL,
+            at      INTEGER NOT NULL
+        )""",
+        "CREATE INDEX nudge_events_user ON nudge_events(user_id, event, at)",
+        """CREATE TABLE tips_seen (
+            user_id INTEGER NOT NULL REFERENCES users(user_id) ON DELETE CASCADE,
+            tip_id  TEXT NOT NULL,
+            PRIMARY KEY (user_id, tip_id)
+        )""",
+        """CREATE TABLE nudge_counts (
+            day   TEXT NOT NULL,
+            event TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (day, event)
+        )""",
+    ),
 )

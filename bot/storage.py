@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
 from bot.dialogue import Context, Event, Profile
 from bot.migrations import MIGRATIONS
+from bot.nudges import Due, NudgeState
+
+_NUDGE_COLUMNS = (
+    "n.cadence, n.weekday, n.hour, n.minute, n.tz, n.next_due, n.last_sent, n.ignored, n.stopped"
+)
 
 # Unanswered questions kept for the operator: the most frequent, bounded.
 MAX_UNANSWERED = 1000
@@ -28,6 +34,27 @@ class Stats:
     questions_7d: dict[str, int]
     questions_total: dict[str, int]
     unanswered: list[tuple[str, int]]
+
+
+def _nudge_state(row: Sequence[Any]) -> NudgeState:
+    if row[0] is None:
+        return NudgeState()
+    cadence, weekday, hour, minute, tz, next_due, last_sent, ignored, stopped = row
+    return NudgeState(
+        cadence=cadence,
+        weekday=weekday,
+        hour=hour,
+        minute=minute,
+        tz=tz,
+        next_due=_dt(next_due) if next_due is not None else None,
+        last_sent=_dt(last_sent) if last_sent is not None else None,
+        ignored=ignored,
+        stopped=bool(stopped),
+    )
+
+
+def _opt_ts(moment: datetime | None) -> int | None:
+    return _ts(moment) if moment is not None else None
 
 
 def _prepare_path(path: str) -> str:
@@ -122,24 +149,43 @@ class Storage:
         # One statement, one hop to the database thread: this runs for every message.
         rows = await self._db.execute_fetchall(
             "SELECT u.level, u.market, c.intent, c.level, c.from_level, c.market, c.pending, "
-            "c.updated_at FROM users u LEFT JOIN conversation c ON c.user_id = u.user_id "
-            "WHERE u.user_id = ?",
+            f"c.updated_at, {_NUDGE_COLUMNS} FROM users u "
+            "LEFT JOIN conversation c ON c.user_id = u.user_id "
+            "LEFT JOIN nudge_settings n ON n.user_id = u.user_id WHERE u.user_id = ?",
             (user_id,),
         )
         if not rows:
             return Profile(user_id), None
         row = next(iter(rows))
-        profile = Profile(user_id, row[0], row[1])
+        profile = Profile(user_id, row[0], row[1], _nudge_state(row[8:]))
         if row[2] is None:
             return profile, None
         return profile, Context(row[2], row[3], row[4], row[5], row[6], _dt(row[7]))
 
     async def save(
-        self, profile: Profile, context: Context | None, now: datetime, event: Event | None = None
+        self,
+        profile: Profile,
+        context: Context | None,
+        now: datetime,
+        event: Event | None = None,
+        resume_nudges_at: datetime | None = None,
     ) -> None:
-        """Store a profile, its conversation context and the message's counts, atomically."""
+        """Store a profile, its conversation context and the message's counts, atomically.
+
+        Writing to the bot answers any nudge (the unanswered count starts again); after a block,
+        `resume_nudges_at` puts the user back on the schedule.
+        """
         async with self.transaction() as db:
             await self._upsert_user(db, profile, now)
+            await db.execute(
+                "UPDATE nudge_settings SET ignored = 0 WHERE user_id = ? AND ignored > 0",
+                (profile.user_id,),
+            )
+            if resume_nudges_at is not None:
+                await db.execute(
+                    "UPDATE nudge_settings SET next_due = ? WHERE user_id = ? AND next_due IS NULL",
+                    (_ts(resume_nudges_at), profile.user_id),
+                )
             if event:
                 await self._count(db, event, now)
             if context is None:
@@ -244,6 +290,114 @@ class Storage:
             questions_total={str(i): int(n) for i, n in overall},
             unanswered=[(str(t), int(n)) for t, n in unanswered],
         )
+
+    # -- nudges -------------------------------------------------------------------------------
+    async def save_nudges(self, user_id: int, state: NudgeState, now: datetime) -> None:
+        """Store a user's nudge settings and schedule (after they changed them)."""
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO users (user_id, created_at, updated_at, last_seen) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT(user_id) DO NOTHING",
+                (user_id, _ts(now), _ts(now), _ts(now)),
+            )
+            await db.execute(
+                "INSERT INTO nudge_settings (user_id, cadence, weekday, hour, minute, tz, "
+                "next_due, last_sent, ignored, stopped, offered) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) "
+                "ON CONFLICT(user_id) DO UPDATE SET cadence = excluded.cadence, "
+                "weekday = excluded.weekday, hour = excluded.hour, minute = excluded.minute, "
+                "tz = excluded.tz, next_due = excluded.next_due, last_sent = excluded.last_sent, "
+                "ignored = excluded.ignored, stopped = excluded.stopped, offered = 1",
+                (user_id, state.cadence, state.weekday, state.hour, state.minute, state.tz,
+                 _opt_ts(state.next_due), _opt_ts(state.last_sent), state.ignored,
+                 int(state.stopped)),
+            )  # fmt: skip
+
+    async def nudges_offered(self, user_id: int) -> bool:
+        """True once the user was offered nudges (or set them up)."""
+        rows = await self._db.execute_fetchall(
+            "SELECT offered FROM nudge_settings WHERE user_id = ?", (user_id,)
+        )
+        return bool(rows and next(iter(rows))[0])
+
+    async def claim_due(
+        self, now: datetime, limit: int, decide: Callable[[NudgeState, datetime], Due]
+    ) -> list[tuple[int, str | None, Due]]:
+        """Select due nudges and move each one's schedule on, in one transaction.
+
+        A crash after this loses at most these nudges; it can never send one twice. Users who
+        blocked the bot leave the schedule until they write again.
+        """
+        async with self.transaction() as db:
+            cursor = await db.execute(
+                f"SELECT n.user_id, u.level, u.blocked_at IS NOT NULL, {_NUDGE_COLUMNS} "
+                "FROM nudge_settings n JOIN users u ON u.user_id = n.user_id "
+                "WHERE n.next_due IS NOT NULL AND n.next_due <= ? ORDER BY n.next_due LIMIT ?",
+                (_ts(now), limit),
+            )
+            rows = list(await cursor.fetchall())
+            await cursor.close()
+            claimed: list[tuple[int, str | None, Due]] = []
+            updates = []
+            for row in rows:
+                user_id, level, blocked = row[0], row[1], bool(row[2])
+                state = _nudge_state(row[3:])
+                due = Due("defer", replace(state, next_due=None)) if blocked else decide(state, now)
+                new = due.state
+                updates.append((_opt_ts(new.next_due), _opt_ts(new.last_sent), new.ignored,
+                                int(new.stopped), user_id))  # fmt: skip
+                claimed.append((user_id, level, due))
+            await db.executemany(
+                "UPDATE nudge_settings SET next_due = ?, last_sent = ?, ignored = ?, stopped = ? "
+                "WHERE user_id = ?",
+                updates,
+            )
+        return claimed
+
+    async def nudge_event(
+        self, user_id: int, tip_id: str | None, event: str, now: datetime
+    ) -> None:
+        """Record what happened to a nudge (sent, done, snoozed, paused, another, stopped)."""
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO nudge_events (user_id, tip_id, event, at) "
+                "SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM users WHERE user_id = ?)",
+                (user_id, tip_id, event, _ts(now), user_id),
+            )
+            if event == "sent" and tip_id:
+                await db.execute(
+                    "INSERT OR IGNORE INTO tips_seen (user_id, tip_id) SELECT ?, ? "
+                    "WHERE EXISTS (SELECT 1 FROM users WHERE user_id = ?)",
+                    (user_id, tip_id, user_id),
+                )
+            await db.execute(
+                "INSERT INTO nudge_counts (day, event, count) VALUES (?, ?, 1) "
+                "ON CONFLICT(day, event) DO UPDATE SET count = count + 1",
+                (now.date().isoformat(), event),
+            )
+
+    async def tips_seen(self, user_id: int) -> set[str]:
+        """Ids of the tips a user has been sent in the current round."""
+        rows = await self._db.execute_fetchall(
+            "SELECT tip_id FROM tips_seen WHERE user_id = ?", (user_id,)
+        )
+        return {str(r[0]) for r in rows}
+
+    async def forget_tips(self, user_id: int, tip_ids: set[str]) -> None:
+        """Start a new round of tips (all were seen)."""
+        async with self.transaction() as db:
+            await db.executemany(
+                "DELETE FROM tips_seen WHERE user_id = ? AND tip_id = ?",
+                [(user_id, t) for t in tip_ids],
+            )
+
+    async def count_events(self, user_id: int, event: str, since: datetime) -> int:
+        """How many times a user's nudges had this outcome since a moment."""
+        rows = await self._db.execute_fetchall(
+            "SELECT COUNT(*) FROM nudge_events WHERE user_id = ? AND event = ? AND at >= ?",
+            (user_id, event, _ts(since)),
+        )
+        return int(next(iter(rows))[0])
 
     async def forget(self, user_id: int) -> bool:
         """Delete everything stored about a user; True if there was anything."""

@@ -10,7 +10,6 @@ from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     BaseUpdateProcessor,
     CallbackQueryHandler,
@@ -26,6 +25,7 @@ from bot.knowledge import KnowledgeBase
 from bot.storage import Storage
 from bot.tg import handlers
 from bot.tg.handlers import AddressedToBot, Deps
+from bot.tg.pacing import PriorityRateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +128,9 @@ def build_application(
         .post_shutdown(_post_shutdown)
     )
     if rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=FLOOD_RETRIES))
+        # The builder's type parameters assume a limiter without arguments; ours takes a priority.
+        limiter: Any = PriorityRateLimiter(max_retries=FLOOD_RETRIES)
+        builder = builder.rate_limiter(limiter)
     if request is not None:
         builder = builder.request(request).get_updates_request(get_updates_request or request)
     app = builder.build()
