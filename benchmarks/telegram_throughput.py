@@ -33,7 +33,8 @@ from tests.fake_telegram import TOKEN, FakeRequest, FakeTelegram  # noqa: E402
 
 def workload(api: FakeTelegram, n: int) -> list[dict[str, Any]]:
     """N updates from 200 users: questions, commands and button presses."""
-    texts = [t["q"] for conv in load_cases(ROOT / "tests" / "eval" / "questions.yaml") for t in conv]
+    labelled = load_cases(ROOT / "tests" / "eval" / "questions.yaml")
+    texts = [t["q"] for conv in labelled for t in conv]
     texts += ["/start", "/help", "/profile", "/level senior"]
     updates = []
     for i in range(n):

@@ -83,7 +83,8 @@ def test_polling_bot_answers_and_stops_gracefully_on_sigterm(
 ) -> None:
     api, server = fake
     db = tmp_path / "bot.sqlite3"
-    proc = _start(["run"], _env(db, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=server.base_url))
+    env = _env(db, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=server.base_url)
+    proc = _start(["run"], env)
     try:
         api.queue(api.message_update(USER, "/start"))
         api.queue(api.message_update(USER, "I have 6 years of experience"))
@@ -127,7 +128,10 @@ def test_webhook_mode_checks_the_secret_and_answers(
                              TELEGRAM_API_BASE_URL=server.base_url))  # fmt: skip
     try:
         _wait(lambda: api.webhook is not None)
-        assert api.webhook == {"url": "https://bot.example.com/tg/hook", "secret_token": "s3cret_token"}
+        assert api.webhook == {
+            "url": "https://bot.example.com/tg/hook",
+            "secret_token": "s3cret_token",
+        }
 
         def post(secret: str) -> int:
             body = json.dumps(api.message_update(USER, "what skills for senior?")).encode()
