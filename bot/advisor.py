@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from bot import render
+from bot import nudges, render
 from bot.answer import Answer
 from bot.answers import Answers
 from bot.chat_replies import ChatReplies
@@ -14,6 +14,7 @@ from bot.dialogue import Context, Event, Profile, Query, Turn, resolve
 from bot.knowledge import KnowledgeBase
 from bot.language import normalize
 from bot.matching import OUT_OF_SCOPE, Matcher
+from bot.nudges import NudgeState
 
 if TYPE_CHECKING:
     from bot.storage import Storage
@@ -59,6 +60,10 @@ class Advisor:
         match = self.matcher.match(text)
         profile, context = await self.storage.load(user_id)
         turn = resolve(self.kb, match, profile, context, now)
+        if turn.query.intent == "nudges":
+            answer = await self.change_nudges(user_id, text, now, profile.nudges)
+            await self.storage.save(turn.profile, turn.context, now, Event("nudges"))
+            return Reply(turn.query, turn.confidence, answer)
         unanswered = None
         if turn.query.intent == OUT_OF_SCOPE and self.keep_unanswered:
             # Kept without the user id, to see what the knowledge base is missing.
@@ -75,6 +80,53 @@ class Advisor:
         context = Context(query.intent, query.level, query.from_level, query.market, None, now)
         return await self._respond(Turn(query, 1.0, profile, context), now)
 
+    async def change_nudges(
+        self,
+        user_id: int,
+        text: str,
+        now: datetime,
+        state: NudgeState | None = None,
+        strict: bool = False,
+    ) -> Answer:
+        """Show or change nudge settings from words ("weekly fri 18:00", "stop reminders").
+
+        With `strict` (a command's arguments), words that ask for nothing are an error.
+        """
+        if state is None:
+            state = (await self.profile(user_id)).nudges
+        try:
+            request = nudges.parse_request(text)
+        except nudges.ScheduleError as exc:
+            return self.replies.nudge_problem(str(exc))
+        if request == nudges.Request():
+            if strict and text.strip():
+                return self.replies.nudge_problem(
+                    f"I didn't understand “{text.strip()[:40]}”. Use /nudges weekly [day] "
+                    "[HH:MM], /nudges daily [HH:MM] or /nudges off."
+                )
+            return self.replies.nudge_status(state)
+        if request.cadence == "off":
+            changed = replace(state, cadence="off", next_due=None, stopped=False, ignored=0)
+        else:
+            try:
+                changed = nudges.apply(state, request, now)
+            except nudges.ScheduleError as exc:
+                return self.replies.nudge_problem(str(exc))
+        await self.storage.save_nudges(user_id, changed, now)
+        heading = "Nudges are off." if changed.cadence == "off" else "Nudges are set."
+        return self.replies.nudge_status(changed, heading)
+
+    async def change_timezone(self, user_id: int, name: str, now: datetime) -> Answer:
+        """Set the zone nudges are timed in (IANA names, validated)."""
+        state = (await self.profile(user_id)).nudges
+        try:
+            tz = nudges.zone(name)
+        except nudges.ScheduleError as exc:
+            return self.replies.nudge_problem(str(exc))
+        changed = nudges.schedule(replace(state, tz=tz), now)
+        await self.storage.save_nudges(user_id, changed, now)
+        return self.replies.nudge_status(changed, f"Time zone set: {tz}.")
+
     async def profile(self, user_id: int) -> Profile:
         """What is stored about a user."""
         profile, _ = await self.storage.load(user_id)
@@ -87,7 +139,10 @@ class Advisor:
             return Reply(query, turn.confidence, self.replies.forgotten(existed))
         answer = self.compose(turn)
         event = Event(query.intent, unanswered)
-        await self.storage.save(turn.profile, turn.context, now, event)
+        state = turn.profile.nudges
+        # Nudges paused by a block (Telegram's 403) resume once the user writes again.
+        resume = nudges.next_slot(state, now) if state.active and state.next_due is None else None
+        await self.storage.save(turn.profile, turn.context, now, event, resume)
         return Reply(query, turn.confidence, answer, turn.clarify)
 
     def compose(self, turn: Turn) -> Answer:
@@ -102,9 +157,10 @@ class Advisor:
             "help": self.replies.help,
             "set_level": self.replies.level_set,
             "set_market": self.replies.market_set,
-            "nudges": self.replies.nudges,
             OUT_OF_SCOPE: self.replies.out_of_scope,
         }
+        if query.intent == "nudges":
+            return self.replies.nudge_status(profile.nudges)
         if query.intent in simple:
             return simple[query.intent](profile)
         return self.answers.build(query, profile)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from bot.answer import Answer, Block, Line
 from bot.answers import Answers
 from bot.dialogue import Profile, Query
+from bot.knowledge import Tip
+from bot.nudges import NudgeState, describe, local_time
 
 # How an intent is named when the bot asks "did you mean ...?".
 INTENT_TOPICS = {
@@ -164,13 +166,55 @@ class ChatReplies:
             ),
         )
 
-    def nudges(self, profile: Profile) -> Answer:
-        """Where reminders are managed."""
+    def nudge_status(self, state: NudgeState, heading: str | None = None) -> Answer:
+        """The user's nudge settings, the next send time in their zone, and how to change them."""
+        if state.active and state.next_due:
+            lead = (
+                f"Nudges: {describe(state)}. The next one comes "
+                f"{local_time(state.next_due, state.tz)} ({state.tz})."
+            )
+        elif state.stopped:
+            lead = "Nudges stopped after several went unanswered."
+        else:
+            lead = "Nudges are off: I send nothing unless you ask."
         return Answer(
-            "Reminders",
-            "Nudges about next steps are sent in Telegram: use /nudges there to switch them on, "
-            "change when they come, or turn them off.",
+            heading or "Your nudges",
+            lead,
+            (
+                Block(
+                    "Change them",
+                    (
+                        Line("/nudges weekly [day] [HH:MM], e.g. /nudges weekly fri 18:00"),
+                        Line("/nudges daily [HH:MM], e.g. /nudges daily 08:30"),
+                        Line("/nudges off, or just say “stop the reminders”"),
+                        Line("/timezone Europe/London (UTC until you set one)"),
+                    ),
+                ),
+            ),
+            note="One small step for your level at a time; never between 21:00 and 08:00.",
         )
+
+    def nudge(self, tip: Tip, done_this_month: int) -> Answer:
+        """A nudge: one small step, with its source."""
+        lead = f"{done_this_month} steps done this month." if done_this_month else None
+        return Answer("A small next step", lead, (Block(None, (Line(tip.text, tip.sources),)),))
+
+    def nudges_stopped(self) -> Answer:
+        """The one message sent when nudges stop after going unanswered."""
+        return Answer(
+            "I'll stop the nudges for now.",
+            "The last few went unanswered, so I won't send more. Turn them back on any time "
+            "with /nudges weekly, or say “remind me every week”.",
+        )
+
+    def step_done(self, done_this_month: int) -> Answer:
+        """Praise for a step marked done, with the month's count."""
+        steps = "step" if done_this_month == 1 else "steps"
+        return Answer(f"Nice work: {done_this_month} {steps} done this month.")
+
+    def nudge_problem(self, message: str) -> Answer:
+        """A schedule request that cannot be followed, and why."""
+        return Answer("I couldn't change your nudges.", message)
 
     def forgotten(self, existed: bool) -> Answer:
         """Confirmation that everything about the user was deleted."""

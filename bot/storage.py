@@ -34,6 +34,8 @@ class Stats:
     questions_7d: dict[str, int]
     questions_total: dict[str, int]
     unanswered: list[tuple[str, int]]
+    nudges_7d: dict[str, int]
+    nudges_total: dict[str, int]
 
 
 def _nudge_state(row: Sequence[Any]) -> NudgeState:
@@ -282,6 +284,13 @@ class Storage:
         unanswered = await self._db.execute_fetchall(
             "SELECT text, count FROM unanswered ORDER BY count DESC, last_seen DESC LIMIT 10"
         )
+        nudges_recent = await self._db.execute_fetchall(
+            "SELECT event, SUM(count) FROM nudge_counts WHERE day >= ? GROUP BY event",
+            (week_ago.date().isoformat(),),
+        )
+        nudges_all = await self._db.execute_fetchall(
+            "SELECT event, SUM(count) FROM nudge_counts GROUP BY event"
+        )
         return Stats(
             users=int(total),
             active_7d=int(active),
@@ -289,6 +298,8 @@ class Storage:
             questions_7d={str(i): int(n) for i, n in recent},
             questions_total={str(i): int(n) for i, n in overall},
             unanswered=[(str(t), int(n)) for t, n in unanswered],
+            nudges_7d={str(e): int(n) for e, n in nudges_recent},
+            nudges_total={str(e): int(n) for e, n in nudges_all},
         )
 
     # -- nudges -------------------------------------------------------------------------------

@@ -50,11 +50,14 @@ async def test_start_asks_level_then_market_and_stores_both(bot: Harness) -> Non
     confirmed, market_question = await bot.press(USER, "lvl|senior")
     assert "you're a senior ML engineer" in _visible(confirmed)
     assert [d for _, d in bot.api.buttons(market_question)][-1] == "mkt|skip"
-    (done,) = await bot.press(USER, "mkt|uk")
+    done, offer = await bot.press(USER, "mkt|uk")
     assert "you work in United Kingdom" in _visible(done)
+    assert "small next step" in _visible(offer)
+    assert [d for _, d in bot.api.buttons(offer)] == ["nud|weekly", "nud|daily", "nud|no"]
     profile, _ = await bot.storage.load(USER)
     assert (profile.level, profile.market) == ("senior", "uk")
     assert len(bot.api.callback_answers) == 2  # every button press is answered
+    assert (await bot.storage.load(USER))[0].nudges.cadence == "off"  # nothing without opting in
 
     (back,) = await bot.say(USER, "/start")
     assert "Welcome back!" in _visible(back)
@@ -107,7 +110,8 @@ async def test_any_user_text_gives_a_reply_telegram_accepts(bot: Harness, text: 
 
 async def test_commands_are_registered_with_telegram(bot: Harness) -> None:
     names = [c["command"] for c in bot.api.commands]
-    assert names == ["start", "help", "level", "market", "profile", "forget", "sources"]
+    assert names == ["start", "help", "level", "market", "profile", "forget", "sources", "nudges",
+                     "timezone"]  # fmt: skip
 
 
 async def test_help_and_sources(bot: Harness) -> None:

@@ -13,6 +13,7 @@ from bot.knowledge import KnowledgeBase
 from bot.storage import Storage
 from bot.tg.app import build_application
 from bot.tg.handlers import Deps
+from bot.tg.nudger import Nudger
 from tests.conftest import NOW
 from tests.fake_telegram import TOKEN, FakeRequest, FakeTelegram
 
@@ -33,9 +34,11 @@ class Harness:
         settings = Settings(
             token=TOKEN, db=str(db), admin_ids=admin_ids, keep_unanswered=keep_unanswered
         )
+        # The dispatcher's rounds are run by the tests themselves, at the clock they set.
         self.app = build_application(
-            settings, kb, request=FakeRequest(self.api), clock=lambda: self.now
-        )
+            settings, kb, request=FakeRequest(self.api), clock=lambda: self.now,
+            dispatch_nudges=False,
+        )  # fmt: skip
 
     @property
     def deps(self) -> Deps:
@@ -81,6 +84,12 @@ class Harness:
         """A user presses an inline button."""
         self.tick()
         return await self.feed(self.api.button_update(user_id, data, chat_id))
+
+    @property
+    def nudger(self) -> Nudger:
+        """The nudge dispatcher (not running by itself in tests)."""
+        assert self.deps.nudger is not None
+        return self.deps.nudger
 
     def at(self, moment: datetime) -> None:
         """Set the injected clock."""

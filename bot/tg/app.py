@@ -25,6 +25,7 @@ from bot.knowledge import KnowledgeBase
 from bot.storage import Storage
 from bot.tg import handlers
 from bot.tg.handlers import AddressedToBot, Deps
+from bot.tg.nudger import Nudger
 from bot.tg.pacing import PriorityRateLimiter
 
 log = logging.getLogger(__name__)
@@ -113,10 +114,12 @@ def build_application(
     get_updates_request: BaseRequest | None = None,
     clock: Callable[[], datetime] | None = None,
     rate_limit: bool = True,
+    dispatch_nudges: bool = True,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The bot's Application: the one place where everything is wired together.
 
-    `rate_limit=False` drops Telegram's pacing (30 messages a second): for benchmarks only.
+    `rate_limit=False` drops Telegram's pacing (25 messages a second): for benchmarks only.
+    `dispatch_nudges=False` leaves the nudge dispatcher to the caller (tests run its rounds).
     """
     builder = (
         Application.builder()
@@ -125,6 +128,7 @@ def build_application(
         .base_file_url(_file_url(settings.api_base_url))
         .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_UPDATES))
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
     if rate_limit:
@@ -135,6 +139,7 @@ def build_application(
         builder = builder.request(request).get_updates_request(get_updates_request or request)
     app = builder.build()
     app.bot_data["deps"] = Deps(kb=kb, settings=settings, clock=clock or _now)
+    app.bot_data["dispatch_nudges"] = dispatch_nudges
 
     private_or_addressed = AddressedToBot()
     app.add_handler(CommandHandler("start", handlers.start))
@@ -145,6 +150,8 @@ def build_application(
     app.add_handler(CommandHandler("forget", handlers.forget_command))
     app.add_handler(CommandHandler("sources", handlers.sources_command))
     app.add_handler(CommandHandler("stats", handlers.stats_command))
+    app.add_handler(CommandHandler("nudges", handlers.nudges_command))
+    app.add_handler(CommandHandler("timezone", handlers.timezone_command))
     app.add_handler(
         MessageHandler(filters.COMMAND & private_or_addressed, handlers.unknown_command)
     )
@@ -170,8 +177,17 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     deps: Deps = app.bot_data["deps"]
     deps.storage = await Storage.open(deps.settings.db)
     deps.advisor = Advisor(deps.kb, deps.storage, keep_unanswered=deps.settings.keep_unanswered)
+    deps.nudger = Nudger(app.bot, deps.kb, deps.storage, deps.advisor.replies, deps.clock)
     await app.bot.set_my_commands([BotCommand(name, text) for name, text in handlers.COMMANDS])
+    if app.bot_data["dispatch_nudges"]:
+        deps.nudger.start()
     log.info("bot @%s ready (database %s)", app.bot.username, deps.settings.db)
+
+
+async def _post_stop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    deps: Deps = app.bot_data["deps"]
+    if deps.nudger is not None:
+        await deps.nudger.stop()
 
 
 async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -14,7 +14,7 @@ from telegram import InlineKeyboardMarkup, Message, MessageEntity, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes, filters
 
-from bot import render
+from bot import nudges, render
 from bot.advisor import Advisor
 from bot.answer import Answer, Block, Line
 from bot.config import Settings
@@ -23,6 +23,7 @@ from bot.knowledge import KnowledgeBase
 from bot.storage import Storage
 from bot.tg import keyboards
 from bot.tg.delivery import send_html
+from bot.tg.nudger import Nudger, month_start
 
 log = logging.getLogger("bot.updates")
 
@@ -34,6 +35,8 @@ COMMANDS = (
     ("profile", "What I store about you"),
     ("forget", "Delete everything I store about you"),
     ("sources", "The documents behind my answers"),
+    ("nudges", "Next-step reminders: weekly, daily or off"),
+    ("timezone", "Your time zone for nudges, e.g. Europe/London"),
 )
 
 
@@ -46,6 +49,7 @@ class Deps:
     clock: Callable[[], datetime]
     storage: Storage | None = None
     advisor: Advisor | None = None
+    nudger: Nudger | None = None
 
     @property
     def ready(self) -> tuple[Storage, Advisor]:
@@ -177,6 +181,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _send(update, context, reply.answer)
         if (await advisor.profile(user.id)).market is None:
             await _ask_market(update, context)
+        else:
+            await _offer_nudges(update, context)
         what = "set_level"
     elif kind == "mkt":
         if args[0] == "skip":
@@ -184,7 +190,16 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         else:
             reply = await advisor.run(user.id, Query("set_market", market=args[0]), now)
             await _send(update, context, reply.answer)
+        await _offer_nudges(update, context)
         what = "set_market"
+    elif kind == "nud":
+        words = "off" if args[0] == "no" else args[0]
+        answer = await advisor.change_nudges(user.id, words, now)
+        await _send(update, context, answer, suggest=False)
+        what = f"nudges:{args[0]}"
+    elif kind == "ndg":
+        await _nudge_button(update, context, args[0], args[1])
+        what = f"nudge:{args[0]}"
     else:  # forget confirmation
         if args[0] == "yes":
             existed = await storage.forget(user.id)
@@ -193,6 +208,53 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await _send(update, context, Answer("Nothing was deleted.", None), suggest=False)
         what = "forget"
     _log(update, what, started)
+
+
+async def _offer_nudges(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Once, after the level is known: would the user like nudges? Nothing is sent otherwise."""
+    storage, advisor = deps(context).ready
+    user = update.effective_user
+    assert user is not None
+    profile = await advisor.profile(user.id)
+    if profile.level is None or await storage.nudges_offered(user.id):
+        return
+    answer = Answer(
+        "Want a small next step now and then?",
+        "One concrete step for your level, never at night; change or stop it any time.",
+    )
+    await _send(update, context, answer, keyboards.nudge_choices(offer=True))
+
+
+async def _nudge_button(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, action: str, tip_id: str
+) -> None:
+    d = deps(context)
+    storage, advisor = d.ready
+    user = update.effective_user
+    assert user is not None
+    now = d.clock()
+    if action == "done":
+        await storage.nudge_event(user.id, tip_id, "done", now)
+        done = await storage.count_events(user.id, "done", month_start(now))
+        await _send(update, context, advisor.replies.step_done(done), suggest=False)
+    elif action == "more":
+        assert d.nudger is not None
+        profile = await advisor.profile(user.id)
+        tip = await d.nudger.next_tip(user.id, profile.level)
+        done = await storage.count_events(user.id, "done", month_start(now))
+        await storage.nudge_event(user.id, tip.id, "another", now)
+        await storage.nudge_event(user.id, tip.id, "sent", now)
+        await _send(update, context, advisor.replies.nudge(tip, done), keyboards.nudge(tip.id))
+    elif action == "snooze":
+        state = nudges.snooze((await advisor.profile(user.id)).nudges, now)
+        await storage.save_nudges(user.id, state, now)
+        await storage.nudge_event(user.id, tip_id, "snoozed", now)
+        await _send(update, context, advisor.replies.nudge_status(state, "Snoozed for a day."),
+                    suggest=False)  # fmt: skip
+    else:  # pause
+        answer = await advisor.change_nudges(user.id, "off", now)
+        await storage.nudge_event(user.id, tip_id, "paused", now)
+        await _send(update, context, replace(answer, heading="Nudges paused."), suggest=False)
 
 
 async def _ask_market(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -383,6 +445,16 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             or (Line("none yet"),),
         ),
     ]
+    events = ("sent", "done", "snoozed", "paused", "stopped")
+    blocks.append(
+        Block(
+            "Nudges (7 days / all time)",
+            tuple(
+                Line(f"{e}: {stats.nudges_7d.get(e, 0)} / {stats.nudges_total.get(e, 0)}")
+                for e in events
+            ),
+        )
+    )
     if d.settings.keep_unanswered:
         blocks.append(
             Block(
@@ -392,6 +464,43 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         )
     await _send(update, context, Answer("Bot statistics", None, tuple(blocks)))
     _log(update, "command:stats", started)
+
+
+async def nudges_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/nudges [weekly [DAY] [HH:MM] | daily [HH:MM] | off]: show or change nudges."""
+    started = time.perf_counter()
+    await _seen(update, context)
+    d = deps(context)
+    _, advisor = d.ready
+    user = update.effective_user
+    assert user is not None
+    arg = _argument(context)
+    answer = await advisor.change_nudges(user.id, arg, d.clock(), strict=True)
+    keyboard = None if arg else keyboards.nudge_choices(offer=False)
+    await _send(update, context, answer, keyboard, suggest=False)
+    _log(update, "command:nudges", started)
+
+
+async def timezone_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/timezone AREA/CITY: the zone nudges are timed in."""
+    started = time.perf_counter()
+    await _seen(update, context)
+    d = deps(context)
+    _, advisor = d.ready
+    user = update.effective_user
+    assert user is not None
+    arg = _argument(context)
+    if not arg:
+        tz = (await advisor.profile(user.id)).nudges.tz
+        answer = Answer(
+            f"Your time zone: {tz}.",
+            "Change it with /timezone and an IANA name, e.g. /timezone Europe/London or "
+            "/timezone America/New_York.",
+        )
+    else:
+        answer = await advisor.change_timezone(user.id, arg, d.clock())
+    await _send(update, context, answer, suggest=False)
+    _log(update, "command:timezone", started)
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -41,7 +41,48 @@ def decode(data: str, kb: KnowledgeBase) -> tuple[str, tuple[str, ...]]:
         return kind, tuple(args)
     if kind == "fgt" and args in (["yes"], ["no"]):
         return kind, tuple(args)
+    if kind == "nud" and len(args) == 1 and args[0] in ("weekly", "daily", "off", "no"):
+        return kind, tuple(args)
+    tip_ids = {t.id for t in kb.tips}
+    if kind == "ndg" and len(args) == 2 and args[0] in NUDGE_ACTIONS and args[1] in tip_ids:
+        return kind, tuple(args)
     raise BadCallback(data)
+
+
+NUDGE_ACTIONS = ("done", "more", "snooze", "pause")
+
+
+def nudge(tip_id: str) -> InlineKeyboardMarkup:
+    """Buttons under a nudge: Done, Another tip, Snooze a day, Pause nudges."""
+
+    def button(label: str, action: str) -> InlineKeyboardButton:
+        data = SEP.join(("ndg", action, tip_id))
+        if len(data.encode()) > CALLBACK_LIMIT:
+            raise ValueError(f"tip id too long for a button: {tip_id!r}")
+        return InlineKeyboardButton(label, callback_data=data)
+
+    return InlineKeyboardMarkup(
+        [
+            [button("Done ✓", "done"), button("Another tip", "more")],
+            [button("Snooze a day", "snooze"), button("Pause nudges", "pause")],
+        ]
+    )
+
+
+def nudge_choices(offer: bool) -> InlineKeyboardMarkup:
+    """Weekly / daily / off (or "No thanks" when offering them the first time)."""
+    # A first offer shows the defaults; later the user's own day and time are kept.
+    weekly, daily = ("Weekly (Mon 09:00)", "Daily (09:00)") if offer else ("Weekly", "Daily")
+    last = ("No thanks", "no") if offer else ("Off", "off")
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(weekly, callback_data=f"nud{SEP}weekly"),
+                InlineKeyboardButton(daily, callback_data=f"nud{SEP}daily"),
+            ],
+            [InlineKeyboardButton(last[0], callback_data=f"nud{SEP}{last[1]}")],
+        ]
+    )
 
 
 def query_from(args: tuple[str, ...]) -> Query:
