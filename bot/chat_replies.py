@@ -196,7 +196,8 @@ class ChatReplies:
 
     def nudge(self, tip: Tip, done_this_month: int) -> Answer:
         """A nudge: one small step, with its source."""
-        lead = f"{done_this_month} steps done this month." if done_this_month else None
+        steps = "step" if done_this_month == 1 else "steps"
+        lead = f"{done_this_month} {steps} done this month." if done_this_month else None
         return Answer("A small next step", lead, (Block(None, (Line(tip.text, tip.sources),)),))
 
     def nudges_stopped(self) -> Answer:

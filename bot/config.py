@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
@@ -61,6 +62,7 @@ class Settings:
     listen: str = "0.0.0.0"
     port: int = 8443
     secret_token: str | None = field(default=None, repr=False)
+    fake_now: datetime | None = None
 
     @classmethod
     def load(cls, environ: Mapping[str, str], **flags: object) -> Settings:
@@ -96,6 +98,18 @@ class Settings:
             raise ConfigError(
                 "CAREERBOT_WEBHOOK_SECRET: 1-256 characters of A-Z, a-z, 0-9, _ and - only"
             )
+        fake_now = None
+        if environ.get("CAREERBOT_FAKE_NOW"):
+            text = environ["CAREERBOT_FAKE_NOW"]
+            try:
+                fake_now = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            except ValueError:
+                raise ConfigError(
+                    f"CAREERBOT_FAKE_NOW: expected an ISO 8601 time like 2026-03-02T10:00:00Z, "
+                    f"got '{text}'"
+                ) from None
+            if fake_now.tzinfo is None:
+                fake_now = fake_now.replace(tzinfo=UTC)
         return cls(
             token=token,
             api_base_url=pick("api_base_url", "TELEGRAM_API_BASE_URL", DEFAULT_API_BASE_URL),
@@ -111,4 +125,5 @@ class Settings:
             listen=pick("listen", "CAREERBOT_LISTEN", "0.0.0.0"),
             port=int(port_text),
             secret_token=secret,
+            fake_now=fake_now,
         )

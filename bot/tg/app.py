@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from telegram import BotCommand, Update
@@ -173,6 +174,11 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _shifted_clock(start: datetime) -> Callable[[], datetime]:
+    origin = time.monotonic()
+    return lambda: start + timedelta(seconds=time.monotonic() - origin)
+
+
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     deps: Deps = app.bot_data["deps"]
     deps.storage = await Storage.open(deps.settings.db)
@@ -201,7 +207,13 @@ async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None
 def run(settings: Settings, kb: KnowledgeBase) -> None:
     """Run until SIGINT/SIGTERM: long polling, or a webhook server when a URL is set."""
     configure_logging(settings.log_level, settings.token)
-    app = build_application(settings, kb)
+    clock = _now
+    if settings.fake_now is not None:
+        # Start the clock at a chosen moment (it runs at normal speed from there): for trying
+        # schedules, and for the test that simulates an outage.
+        log.warning("clock starts at %s (CAREERBOT_FAKE_NOW)", settings.fake_now.isoformat())
+        clock = _shifted_clock(settings.fake_now)
+    app = build_application(settings, kb, clock=clock)
     if settings.webhook_url:
         log.info("webhook mode: listening on %s:%s", settings.listen, settings.port)
         app.run_webhook(
