@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot import kbload
+from bot import kbload, nudges
 from bot.advisor import Advisor
 from bot.config import ConfigError, Settings, default_db
 from bot.knowledge import KnowledgeBase
@@ -96,6 +96,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--port", help="webhook server port ($CAREERBOT_PORT, 8443)")
     run.add_argument("--secret-token", help="webhook secret ($CAREERBOT_WEBHOOK_SECRET)")
 
+    nudge = sub.add_parser("nudges", help="nudge tools")
+    nudge_sub = nudge.add_subparsers(dest="nudges_command", required=True)
+    preview = nudge_sub.add_parser("preview", help="a user's next nudge and when it is due")
+    preview.add_argument("--user", type=_positive_int, required=True, metavar="ID")
+    preview.add_argument("--db", metavar="PATH", default=None)
+    preview.add_argument("--knowledge", metavar="DIR", default=argparse.SUPPRESS)
+
     kb = sub.add_parser("kb", help="knowledge base tools")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
     check = kb_sub.add_parser("check", help="validate a knowledge base directory")
@@ -121,6 +128,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return evaluation.main(kb, args.file, args.errors)
     if command == "run":
         return run_bot(args)
+    if command == "nudges":
+        kb = load_kb(args.knowledge)
+        return asyncio.run(preview_nudge(kb, args.db or default_db(), args.user, sys.stdout))
     kb = load_kb(args.knowledge)
     db = args.db or default_db()
     try:
@@ -152,6 +162,27 @@ def run_bot(args: argparse.Namespace) -> int:
     from bot.tg.app import run
 
     run(settings, kb)
+    return 0
+
+
+async def preview_nudge(kb: KnowledgeBase, db: str, user: int, out: TextIO) -> int:
+    """`careerbot nudges preview`: the user's schedule and the tip their next nudge carries."""
+    storage = await Storage.open(db)
+    try:
+        profile, _ = await storage.load(user)
+        state = profile.nudges
+        out.write(f"user {user}: nudges {nudges.describe(state)}\n")
+        if state.active and state.next_due:
+            local = nudges.local_time(state.next_due, state.tz)
+            out.write(f"next due: {local} ({state.tz}) = {state.next_due.isoformat()}\n")
+        elif state.active:
+            out.write("next due: not scheduled (the user blocked the bot)\n")
+        tip, _ = nudges.pick_tip(kb.tips, profile.level, await storage.tips_seen(user))
+        sources = ", ".join(kb.sources[s].short for s in tip.sources)
+        out.write(f"next tip ({tip.id}, for {profile.level or 'any level'}): {tip.text}\n")
+        out.write(f"sources: {sources}\n")
+    finally:
+        await storage.close()
     return 0
 
 

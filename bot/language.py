@@ -22,6 +22,7 @@ _SPACES = re.compile(r"\s+")
 _PLUS_GLUE = re.compile(r"\s+\+")
 _MONEY = re.compile(r"[£$]")
 _REPEATS = re.compile(r"(.)\1{2,}")
+_CLOCK = re.compile(r"\b(\d{1,2})[:.](\d{2})\b")
 
 
 def normalize(text: str) -> str:
@@ -32,6 +33,8 @@ def normalize(text: str) -> str:
     text = _ARROWS.sub(" to ", text.lower())
     text = _APOSTROPHES.sub("'", text)
     text = text.replace("_", " ").replace("|", " ")
+    # "17:00" is a time, not a clause boundary: keep it one token ("17h00").
+    text = _CLOCK.sub(r"\1h\2", text)
     # Clause boundaries survive as a "|" token: slot extraction must not read across them.
     text = _CLAUSE.sub(" | ", text + " ")
     text = _DROP.sub(" ", text)

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from bot.knowledge import KnowledgeBase
 from bot.language import PhraseMap, Speller, english_words, tokens
 from bot.scope import ScopeModel
-from bot.slots import BOUNDARY, LEVEL, MARKET, YEARS, Extraction, SlotExtractor
+from bot.slots import BOUNDARY, LEVEL, MARKET, TIME, YEARS, Extraction, SlotExtractor
 
 OUT_OF_SCOPE = "out_of_scope"
-PLACEHOLDERS = frozenset({LEVEL, MARKET, YEARS})
+PLACEHOLDERS = frozenset({LEVEL, MARKET, YEARS, TIME})
 # Words that, with nothing else, make a message a follow-up on slots ("and for staff?").
 FOLLOWUP_WORDS = frozenset(
     {"and", "what", "whats", "about", "how", "then", "ok", "okay", "so", "same", "there", "for",

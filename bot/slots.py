@@ -11,6 +11,7 @@ from bot.knowledge import KnowledgeBase
 LEVEL = "<level>"
 MARKET = "<market>"
 YEARS = "<years>"
+TIME = "<time>"
 BOUNDARY = "|"
 
 _NUMBER_WORDS = {
@@ -19,6 +20,7 @@ _NUMBER_WORDS = {
     "half": 0.5,
 }  # fmt: skip
 _YEAR_UNITS = frozenset({"year", "years", "yr", "yrs", "yoe", "y", "yo"})
+_TIME_OF_DAY = re.compile(r"^\d{1,2}(?:h\d{2}|h|am|pm)$")
 _GLUED_YEARS = re.compile(r"^(\d{1,2}(?:\.\d)?)\+?(?:y|yr|yrs|yoe|years?)$")
 _NUMBER = re.compile(r"^(\d{1,2}(?:\.\d)?)\+?$")
 
@@ -111,7 +113,7 @@ class SlotExtractor:
                 continue
             size, hit = self._phrase_at(words, i)
             if hit is None:
-                out.append(words[i])
+                out.append(TIME if _TIME_OF_DAY.match(words[i]) else words[i])
                 i += 1
                 continue
             kind, value = hit

@@ -33,16 +33,19 @@ class _Bucket:
         self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now
 
-    def wait(self, now: float) -> float:
-        """Seconds until a token is available (0 if one is)."""
+    def wait(self, now: float, keep: float = 0.0) -> float:
+        """Seconds until a token is available while `keep` stay in the bucket (0 if now)."""
         self.refill(now)
-        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+        need = 1 + keep
+        return 0.0 if self.tokens >= need else (need - self.tokens) / self.rate
 
 
 class PriorityRateLimiter(BaseRateLimiter[int]):
     """About `rate` messages a second overall and `chat_rate` per chat; waiting interactive
     replies always go before waiting background sends (pass `rate_limit_args=BACKGROUND`).
 
+    Background sends also leave `reserve` tokens in the bucket, so a reply to someone chatting
+    finds one at once instead of waiting for the next tick while nudges drain the budget.
     Flood control (429) pauses every send for the time Telegram asks, then retries.
     """
 
@@ -51,17 +54,20 @@ class PriorityRateLimiter(BaseRateLimiter[int]):
         rate: float = 25.0,
         chat_rate: float = 1.0,
         chat_burst: float = 3.0,
+        reserve: float = 5.0,
         max_retries: int = 5,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.rate, self.chat_rate, self.chat_burst = rate, chat_rate, chat_burst
         self.max_retries = max_retries
+        self.reserve = min(reserve, max(0.0, rate - 1))
         self._clock = clock
         self._overall = _Bucket(rate, max(1.0, rate), clock())
         self._chats: dict[object, _Bucket] = {}
         self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
         self._order = itertools.count()
         self._pump: asyncio.Task[None] | None = None
+        self._arrived = asyncio.Event()
         self._paused_until = 0.0
 
     async def initialize(self) -> None:
@@ -119,6 +125,7 @@ class PriorityRateLimiter(BaseRateLimiter[int]):
     async def _overall_slot(self, priority: int) -> None:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         heapq.heappush(self._waiting, (priority, next(self._order), future))
+        self._arrived.set()  # a reply may not need to wait for the pump's current nap
         if self._pump is None or self._pump.done():
             self._pump = asyncio.create_task(self._run_pump())
         await future
@@ -128,9 +135,15 @@ class PriorityRateLimiter(BaseRateLimiter[int]):
         while self._waiting:
             now = self._clock()
             pause = self._paused_until - now
-            delay = max(pause, self._overall.wait(now))
+            keep = self.reserve if self._waiting[0][0] == BACKGROUND else 0.0
+            delay = max(pause, self._overall.wait(now, keep))
             if delay > 0:
-                await asyncio.sleep(delay)
+                self._arrived.clear()
+                try:
+                    async with asyncio.timeout(delay):
+                        await self._arrived.wait()
+                except TimeoutError:
+                    pass
                 continue
             _, _, future = heapq.heappop(self._waiting)
             if future.cancelled():
