@@ -91,7 +91,7 @@ async def start_app(db: Path, api: FakeTelegram, rate: float | None) -> Any:
     app = build_application(settings, kb, request=FakeRequest(api), clock=lambda: NOW,
                             rate_limit=rate is not None, dispatch_nudges=False)  # fmt: skip
     if rate is not None:
-        app.bot._rate_limiter = PriorityRateLimiter(rate=rate)  # type: ignore[attr-defined]  # noqa: SLF001
+        app.bot._rate_limiter = PriorityRateLimiter(rate=rate)  # type: ignore[attr-defined]
     await app.initialize()
     assert app.post_init
     await app.post_init(app)
