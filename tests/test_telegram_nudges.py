@@ -215,6 +215,20 @@ async def test_stops_after_six_unanswered_with_one_message(bot: Harness) -> None
     assert "/nudges weekly" in texts[-1]
 
 
+async def test_forget_deletes_nudge_settings_and_history(bot: Harness) -> None:
+    _, tip = await _nudged(bot)
+    await bot.press(USER, f"ndg|done|{tip}")
+    (profile_reply,) = await bot.say(USER, "/profile")
+    assert "Nudges: weekly on Monday at 09:00 (UTC)" in _text(profile_reply)
+    await bot.press(USER, "fgt|yes")
+    db = bot.storage._db  # noqa: SLF001
+    for table in ("nudge_settings", "nudge_events", "tips_seen", "users"):
+        rows = await db.execute_fetchall(f"SELECT COUNT(*) FROM {table} WHERE user_id = ?", (USER,))
+        assert next(iter(rows))[0] == 0, table
+    bot.at(MONDAY_9 + timedelta(days=7))
+    assert (await bot.nudger.run_once()).claimed == 0
+
+
 async def test_stats_show_nudge_outcomes(bot: Harness) -> None:
     _, tip = await _nudged(bot)
     await bot.press(USER, f"ndg|done|{tip}")

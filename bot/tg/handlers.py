@@ -374,6 +374,7 @@ async def profile_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             "Conversation: "
             + (f"last topic “{context_row.intent}”, kept 30 minutes" if context_row else "none")
         ),
+        Line(f"Nudges: {nudges.describe(profile.nudges)}; steps you marked done and tips sent"),
         Line("When you last wrote to me, to count active users."),
     ]
     note = (
