@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from bot import nudges, render
+from bot import nudges, render, translator
 from bot.answer import Answer
 from bot.answers import Answers
 from bot.chat_replies import ChatReplies
@@ -161,6 +161,8 @@ class Advisor:
         }
         if query.intent == "nudges":
             return self.replies.nudge_status(profile.nudges)
+        if query.intent == "level_mapping":
+            return translator.answer(self.kb, turn.ladder, query.level)
         if query.intent in simple:
             return simple[query.intent](profile)
         return self.answers.build(query, profile)

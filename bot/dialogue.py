@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot.knowledge import KnowledgeBase
+from bot.ladders import LadderMention
 from bot.matching import OUT_OF_SCOPE, Match
 from bot.nudges import NudgeState
 
@@ -74,6 +75,7 @@ class Turn:
     context: Context | None
     clarify: tuple[str, ...] = ()
     needs_level: bool = False
+    ladder: LadderMention | None = None
 
 
 def resolve(
@@ -116,6 +118,11 @@ def resolve(
             new_ctx = Context(intent, profile.level, None, profile.market, None, now)
         return Turn(query, match.confidence, profile, new_ctx)
 
+    if intent == "level_mapping":
+        # The translator answers about the level named, not about the user's own.
+        query = Query(intent, slots.level or slots.own_level, None, None)
+        new_ctx = Context(intent, query.level, None, None, None, now)
+        return Turn(query, match.confidence, profile, new_ctx, ladder=match.ladder)
     query = _fill_slots(kb, intent, match, profile, ctx)
     entry = kb.level_by_rank(0)
     if intent == "promotion" and entry and entry.id in (query.from_level, query.level):

@@ -12,13 +12,16 @@ from bot.knowledge import (
     INTENT_NAMES,
     TOPIC_IDS,
     Caveat,
+    Company,
     IntentSpec,
     Item,
     KnowledgeBase,
+    Ladders,
     Level,
     Market,
     MatchSettings,
     Median,
+    Rung,
     SalaryBand,
     Section,
     Source,
@@ -417,6 +420,44 @@ def _tips(r: _Reader, root: Node, levels: dict[str, Level]) -> tuple[Tip, ...]:
     return tuple(t for _, t in built)
 
 
+def _ladders(r: _Reader, root: Node, levels: dict[str, Level]) -> Ladders:
+    _top(root, "companies", "rungs", "caveats")
+
+    def company(n: Node) -> tuple[Node, Company]:
+        n.mapping(required=("id", "name", "aliases"))
+        aliases = tuple(a.lower() for a in n.get("aliases").texts(max_len=40))
+        return n, Company(n.get("id").text(30), n.get("name").text(60), aliases)
+
+    built = r.each(root.get("companies").items, company)
+    _unique(r, [(n, c.id) for n, c in built], "company id")
+    companies = {c.id: c for _, c in built}
+
+    def rung(n: Node) -> tuple[Node, Rung]:
+        n.mapping(required=("company", "codes", "level", "sources"), optional=("title", "note"))
+        return n, Rung(
+            company=n.get("company").choice(set(companies)),
+            codes=tuple(str(c.value).upper() for c in n.get("codes").items()),
+            title=n.get("title").optional_text(60),
+            level=n.get("level").choice(set(levels)),
+            note=n.get("note").optional_text(80),
+            sources=r.source_ids(n.get("sources")),
+        )
+
+    rungs = r.each(root.get("rungs").items, rung)
+    _unique(r, [(n, f"{g.company} {c}") for n, g in rungs for c in g.codes], "company level")
+
+    def caveat(n: Node) -> tuple[Item, tuple[str, ...]]:
+        n.mapping(required=("text", "sources"), optional=("companies",))
+        item = Item(n.get("text").text(400), r.source_ids(n.get("sources")))
+        which = n.get("companies")
+        return item, () if which.is_null() else tuple(
+            c.choice(set(companies)) for c in which.items()
+        )
+
+    caveats = r.each(root.get("caveats").items, caveat)
+    return Ladders(companies, tuple(g for _, g in rungs), tuple(caveats))
+
+
 def _check_aliases(r: _Reader, owners: list[tuple[Node, str, tuple[str, ...]]]) -> None:
     """Level and market aliases are matched against the same text, so each may name one thing."""
     owner: dict[str, str] = {}
@@ -457,6 +498,7 @@ def load(directory: Path | None = None) -> KnowledgeBase:
     transitions = r.guard(lambda: _transitions(r, nodes["transitions.yaml"], levels)) or {}
     topics = r.guard(lambda: _topics(r, nodes["topics.yaml"], levels)) or {}
     tips = r.guard(lambda: _tips(r, nodes["tips.yaml"], levels)) or ()
+    ladders = r.guard(lambda: _ladders(r, nodes["ladders.yaml"], levels)) or Ladders({}, (), ())
     vocabulary = r.guard(lambda: _intents(r, nodes["intents.yaml"]))
     intents, synonyms, stopwords, domain_words, settings = vocabulary or ({}, {}, (), (), None)
     _check_aliases(
@@ -489,4 +531,5 @@ def load(directory: Path | None = None) -> KnowledgeBase:
         domain_words=domain_words,
         settings=settings,
         tips=tips,
+        ladders=ladders,
     )

@@ -36,6 +36,8 @@ INTENT_NAMES: tuple[str, ...] = (
     "help",
     "nudges",
     "forget",
+    "plan",
+    "level_mapping",
     "out_of_scope",
 )
 
@@ -67,6 +69,7 @@ FILES: tuple[str, ...] = (
     "topics.yaml",
     "intents.yaml",
     "tips.yaml",
+    "ladders.yaml",
 )
 
 BASES = ("total", "base", "unspecified")
@@ -226,6 +229,42 @@ class Tip:
 
 
 @dataclass(frozen=True)
+class Company:
+    """A company whose engineering ladder the level translator knows."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Rung:
+    """One company level (its codes, title) and the bot's level it roughly matches."""
+
+    company: str
+    codes: tuple[str, ...]
+    title: str | None
+    level: str
+    note: str | None
+    sources: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        """ "L5 (Senior SWE)", "63–64"."""
+        codes = "–".join(self.codes) if len(self.codes) == 2 else "/".join(self.codes)
+        return f"{codes} ({self.title})" if self.title else codes
+
+
+@dataclass(frozen=True)
+class Ladders:
+    """The level translator's data: companies, their rungs, and what to be careful about."""
+
+    companies: dict[str, Company]
+    rungs: tuple[Rung, ...]
+    caveats: tuple[tuple[Item, tuple[str, ...]], ...]
+
+
+@dataclass(frozen=True)
 class IntentSpec:
     """How users phrase an intent: example messages."""
 
@@ -265,6 +304,7 @@ class KnowledgeBase:
     domain_words: tuple[str, ...]
     settings: MatchSettings
     tips: tuple[Tip, ...] = ()
+    ladders: Ladders = Ladders({}, (), ())
 
     def level_by_rank(self, rank: int) -> Level | None:
         """The level with this rank, if any."""

@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.knowledge import KnowledgeBase
+from bot.ladders import LadderFinder, LadderMention
 from bot.language import PhraseMap, Speller, english_words, tokens
 from bot.scope import ScopeModel
 from bot.slots import BOUNDARY, LEVEL, MARKET, TIME, YEARS, Extraction, SlotExtractor
@@ -80,6 +81,7 @@ class Match:
     slot_only: bool
     content: list[str]
     question: bool = False
+    ladder: LadderMention | None = None
 
 
 class Matcher:
@@ -104,6 +106,7 @@ class Matcher:
         self.speller = Speller(in_scope | off_topic | self.stopwords, dictionary=english_words())
         canonical = {a: tuple(self.synonyms.apply(tokens(a))) for a in aliases}
         self.extractor = SlotExtractor(kb, canonical, self.stopwords)
+        self.ladders = LadderFinder(kb.ladders)
         self._build_index()
 
     # -- building --------------------------------------------------------------------------
@@ -167,9 +170,26 @@ class Matcher:
         bare = [w for w in content if w not in PLACEHOLDERS and w not in FOLLOWUP_WORDS]
         # "and in london?", or "whats it like there": nothing but slots and follow-up words.
         slot_only = bool(content) and not bare and (has_slot or "there" in content)
+        ladder = self.ladders.find(words)
+        if ladder and ladder.code:
+            # A company level ("L5 at Google") is a question for the translator, whatever else
+            # the words resemble; stated as one's own, it also sets the level.
+            level = ladder.level
+            own = level if ladder.own and level else slots.own_level
+            slots = replace(slots, level=level or slots.level, own_level=own)
+            return Match("level_mapping", 1.0, candidates[:3], slots, None, False, content,
+                         question, ladder)  # fmt: skip
         intent, confidence, ambiguous = self._decide(candidates, slots, content, question)
         return Match(
-            intent, confidence, candidates[:3], slots, ambiguous, slot_only, content, question
+            intent,
+            confidence,
+            candidates[:3],
+            slots,
+            ambiguous,
+            slot_only,
+            content,
+            question,
+            ladder if intent == "level_mapping" else None,
         )
 
     def _plausible(

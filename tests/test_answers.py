@@ -16,7 +16,8 @@ from bot.knowledge import INTENT_NAMES, KnowledgeBase
 from bot.matching import Matcher
 from tests import tghtml
 
-CHAT_INTENTS = {"set_level", "set_market", "greeting", "help", "nudges", "forget", "out_of_scope"}
+CHAT_INTENTS = {"set_level", "set_market", "greeting", "help", "nudges", "forget", "out_of_scope",
+                "plan", "level_mapping"}  # fmt: skip
 KNOWLEDGE_INTENTS = [i for i in INTENT_NAMES if i not in CHAT_INTENTS]
 
 

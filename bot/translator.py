@@ -1,0 +1,109 @@
+"""The level translator's answers: what a big-tech level means here, and what a level here is
+called at big tech, with the caveats that come with any such mapping."""
+
+from __future__ import annotations
+
+from bot.answer import Answer, Block, Line
+from bot.knowledge import KnowledgeBase
+from bot.ladders import LadderMention
+
+
+def _equivalents(kb: KnowledgeBase, level: str, first: str | None) -> tuple[Line, ...]:
+    ladders = kb.ladders
+    order = sorted(ladders.companies, key=lambda c: c != first)
+    lines = []
+    for company_id in order:
+        rungs = [r for r in ladders.rungs if r.company == company_id and r.level == level]
+        if not rungs:
+            continue
+        labels = "; ".join(r.label + (f" for {r.note}" if r.note else "") for r in rungs)
+        sources = tuple(dict.fromkeys(s for r in rungs for s in r.sources))
+        lines.append(Line(f"{ladders.companies[company_id].name}: {labels}", sources))
+    return tuple(lines)
+
+
+def _caveats(kb: KnowledgeBase, companies: set[str], limit: int = 3) -> tuple[Line, ...]:
+    chosen = [item for item, which in kb.ladders.caveats if which and set(which) & companies]
+    chosen += [item for item, which in kb.ladders.caveats if not which]
+    return tuple(Line(i.text, i.sources) for i in chosen[:limit])
+
+
+def answer(kb: KnowledgeBase, mention: LadderMention | None, level: str | None) -> Answer:
+    """What a company level means here, or what a level here is called at big tech."""
+    ladders = kb.ladders
+    if mention and mention.code and not mention.rungs:
+        assert mention.company
+        name = ladders.companies[mention.company].name
+        known = ", ".join(c for r in ladders.rungs if r.company == mention.company for c in r.codes)
+        return Answer(
+            f"I don't know {name} {mention.code}.",
+            f"The levels I can translate for {name}: {known}.",
+            (Block("Careful", _caveats(kb, {mention.company})),),
+        )
+    if mention and mention.rungs and mention.level is None:
+        lines = tuple(
+            Line(
+                f"{ladders.companies[r.company].name} {r.label} ≈ {kb.levels[r.level].noun}",
+                r.sources,
+            )
+            for r in mention.rungs
+        )
+        return Answer(
+            f"{mention.code} means different things at different companies.",
+            "Tell me the company, like “L5 at Google”.",
+            (Block(None, lines),),
+        )
+    if mention and mention.rungs and mention.level:
+        rung = mention.rungs[0]
+        target = kb.levels[mention.level]
+        name = ladders.companies[rung.company].name
+        years = ""
+        if target.years_min is not None:
+            top = target.years_max
+            years = (
+                f" ({target.years_min:g}+ years)"
+                if top is None
+                else (f" ({target.years_min:g}–{top:g} years)")
+            )
+        lead = f"{name} {rung.label} is roughly {target.a_noun} in my terms{years}."
+        if rung.note:
+            lead += f" It is the {rung.note} rung."
+        if mention.own:
+            lead += f" I've noted that you're {target.a_noun}."
+        others = tuple(
+            line
+            for line in _equivalents(kb, target.id, None)
+            if not line.text.startswith(name + ":")
+        )
+        return Answer(
+            f"{name} {rung.codes[0]} ≈ {target.id} here",
+            lead,
+            (Block("Roughly the same elsewhere", others),
+             Block("Careful", _caveats(kb, {rung.company}))),
+        )  # fmt: skip
+    company = mention.company if mention else None
+    if level:
+        target = kb.levels[level]
+        return Answer(
+            f"{target.name} at big tech",
+            "Approximate equivalents on the software-engineering ladders ML engineers join:",
+            (Block(None, _equivalents(kb, level, company)),
+             Block("Careful", _caveats(kb, {company} if company else set()))),
+        )  # fmt: skip
+    rows = []
+    for lv in kb.levels.values():
+        parts = []
+        for company_id, company_obj in ladders.companies.items():
+            codes = [r.codes for r in ladders.rungs if r.company == company_id and r.level == lv.id]
+            if codes:
+                flat = ", ".join("–".join(c) if len(c) == 2 else "/".join(c) for c in codes)
+                parts.append(f"{company_obj.name} {flat}")
+        if parts:
+            sources = tuple(dict.fromkeys(s for r in ladders.rungs if r.level == lv.id
+                                          for s in r.sources))  # fmt: skip
+            rows.append(Line(f"{lv.name}: " + " · ".join(parts), sources))
+    return Answer(
+        "Big-tech levels, roughly",
+        "Say “L5 at Google” or “what is E6 at Meta” for one level.",
+        (Block(None, tuple(rows)), Block("Careful", _caveats(kb, set(), 2))),
+    )
