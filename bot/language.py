@@ -9,6 +9,7 @@ from functools import lru_cache
 from importlib import resources
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 # Matching only looks at the start of very long messages: it keeps the work per message bounded.
 MAX_CHARS = 600
@@ -93,9 +94,16 @@ class PhraseMap:
 class Speller:
     """Corrects typos to the nearest known word (rapidfuzz ratio), cautiously for short words."""
 
-    def __init__(self, vocabulary: Iterable[str], dictionary: frozenset[str] = frozenset()) -> None:
-        """Known words, and `dictionary`: real words the bot may not know, never corrected."""
+    def __init__(
+        self,
+        vocabulary: Iterable[str],
+        dictionary: frozenset[str] = frozenset(),
+        frequency: dict[str, int] | None = None,
+    ) -> None:
+        """Known words; `dictionary`: real words the bot may not know (rarely corrected);
+        `frequency`: how often each known word occurs, to prefer common ones on ties."""
         self.vocabulary = frozenset(vocabulary)
+        self.frequency = frequency or {}
         self.dictionary = dictionary
         self._by_initial: dict[tuple[str, int], list[str]] = {}
         for word in self.vocabulary:
@@ -115,21 +123,34 @@ class Speller:
             stem = word[: -len(suffix)]
             if word.endswith(suffix) and len(stem) >= 3 and stem in self.vocabulary:
                 return stem
-        # Short words need a closer match: one edit in "pay" is a third of the word. A real
-        # English word is only a typo when it is very close ("manger"), not merely close
-        # ("prom" is not "promo", "forgot" is not "forget").
-        cutoff = 85.0 if len(word) <= 4 else 80.0
-        spread = 2
-        if word in self.dictionary:
-            cutoff, spread = max(cutoff, 90.0), 1
+        # Edits allowed (optimal string alignment: a swap of two letters is one edit, so "frist"
+        # is "first", not "florist"). Short words may only gain or lose a letter ("wat"); a
+        # real English word is only a typo when a letter is missing or extra and it is long
+        # enough ("manger"), never merely close ("prom" is not "promo", "forgot" not "forget").
+        english = word in self.dictionary
+        if english and len(word) < 5:
+            return word
+        edits = 1 if len(word) <= 7 or english else 2
+        strict = len(word) <= 4 or english
+        letters = sorted(word)
         # Typos rarely change the first letter; looking only there keeps this fast.
         candidates = [
             w
-            for size in range(len(word) - spread, len(word) + spread + 1)
+            for size in range(len(word) - edits, len(word) + edits + 1)
             for w in self._by_initial.get((word[0], size), ())
+            # Strictly: a letter more or less, or two letters swapped ("knwo"), nothing else.
+            if not strict or size != len(word) or sorted(w) == letters
         ]
-        best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=cutoff)
-        return best[0] if best else word
+        found = process.extract(word, candidates, scorer=OSA.distance, score_cutoff=edits, limit=8)
+        if not found:
+            return word
+        # Among equally close words: the commoner one ("need", not "needle"), then the one
+        # sharing most letters in order.
+        best = min(
+            found,
+            key=lambda hit: (hit[1], -self.frequency.get(hit[0], 0), -fuzz.ratio(word, hit[0])),
+        )
+        return str(best[0])
 
     def known(self, word: str) -> bool:
         """True when the word is in the vocabulary."""

@@ -95,15 +95,16 @@ class Matcher:
         self.synonyms = PhraseMap(synonym_map)
         aliases = [a for lv in kb.levels.values() for a in lv.aliases]
         aliases += [a for m in kb.markets.values() for a in m.aliases]
-        in_scope: set[str] = set()
+        frequency: Counter[str] = Counter()
         for phrase in [*synonym_map, *kb.synonyms, *aliases, *_knowledge_texts(kb)]:
-            in_scope.update(tokens(phrase))
-        off_topic: set[str] = set()
+            frequency.update(tokens(phrase))
         for spec in kb.intents.values():
             for example in spec.examples:
-                (off_topic if spec.id == OUT_OF_SCOPE else in_scope).update(tokens(example))
+                frequency.update(tokens(example))
         # Real English words are left alone: "prom" is not "promo", "poland" is not "portland".
-        self.speller = Speller(in_scope | off_topic | self.stopwords, dictionary=english_words())
+        self.speller = Speller(
+            set(frequency) | self.stopwords, dictionary=english_words(), frequency=frequency
+        )
         canonical = {a: tuple(self.synonyms.apply(tokens(a))) for a in aliases}
         self.extractor = SlotExtractor(kb, canonical, self.stopwords)
         self.ladders = LadderFinder(kb.ladders)
@@ -342,9 +343,18 @@ def _word_weights(examples: list[tuple[str, frozenset[str]]], n_intents: int) ->
     little, however rare it is.
     """
     per_word: dict[str, Counter[str]] = defaultdict(Counter)
+    off_topic: Counter[str] = Counter()
     for intent, content in examples:
         for word in content:
-            per_word[word][intent] += 1
+            # Career words in off-topic examples ("nurse salary") must not dilute how strongly
+            # "salary" points at pay: off-topic examples only weigh words of their own.
+            if intent == OUT_OF_SCOPE:
+                off_topic[word] += 1
+            else:
+                per_word[word][intent] += 1
+    for word, count in off_topic.items():
+        if word not in per_word:
+            per_word[word][OUT_OF_SCOPE] = count
     top = math.log(1 + max(n_intents, 1))
     weights = {}
     for word, counts in per_word.items():
