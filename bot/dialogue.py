@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.knowledge import KnowledgeBase
 from bot.ladders import LadderMention
@@ -29,6 +29,7 @@ class Profile:
     level: str | None = None
     market: str | None = None
     nudges: NudgeState = field(default_factory=NudgeState)
+    level_since: date | None = None
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
@@ -10,6 +11,7 @@ from bot.knowledge import (
     BASES,
     FILES,
     INTENT_NAMES,
+    PLAN_KINDS,
     TOPIC_IDS,
     Caveat,
     Company,
@@ -21,6 +23,8 @@ from bot.knowledge import (
     Market,
     MatchSettings,
     Median,
+    Plan,
+    PlanItem,
     Rung,
     SalaryBand,
     Section,
@@ -458,6 +462,52 @@ def _ladders(r: _Reader, root: Node, levels: dict[str, Level]) -> Ladders:
     return Ladders(companies, tuple(g for _, g in rungs), tuple(caveats))
 
 
+_ITEM_ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,23}$")
+
+
+def _plans(r: _Reader, root: Node, levels: dict[str, Level]) -> dict[str, Plan]:
+    _top(root, "plans")
+
+    def item(n: Node) -> tuple[Node, PlanItem]:
+        n.mapping(required=("id", "kind", "name", "aliases", "show", "sources"))
+        item_id = n.get("id").text(24)
+        if not _ITEM_ID.match(item_id):
+            raise n.get("id").fail("ids are 3-24 characters of a-z, 0-9 and - (used in buttons)")
+        return n, PlanItem(
+            item_id,
+            n.get("kind").choice(PLAN_KINDS),
+            n.get("name").text(60),
+            tuple(a.lower() for a in n.get("aliases").texts(max_len=40)),
+            n.get("show").text(200),
+            r.source_ids(n.get("sources")),
+        )
+
+    def plan(n: Node) -> tuple[Node, Plan]:
+        n.mapping(required=("from", "to", "items"))
+        src, dst = n.get("from").choice(set(levels)), n.get("to").choice(set(levels))
+        if levels[dst].rank != levels[src].rank + 1:
+            raise n.get("to").fail(f"a plan leads one level up: '{dst}' does not follow '{src}'")
+        built = r.each(n.get("items").items, item)
+        owner: dict[str, str] = {}
+        for node, it in built:
+            for alias in it.aliases:
+                if alias in owner and owner[alias] != it.id:
+                    msg = f"alias '{alias}' is used by both '{owner[alias]}' and '{it.id}'"
+                    r.problems.append(node.get("aliases").fail(msg).problem)
+                owner[alias] = it.id
+        return n, Plan(src, dst, tuple(it for _, it in built))
+
+    built = r.each(root.get("plans").items, plan)
+    _unique(r, [(n, p.from_level) for n, p in built], "plan from level")
+    ids = [
+        (inode, it.id)
+        for n, p in built
+        for inode, it in zip(n.get("items").items(), p.items, strict=False)
+    ]
+    _unique(r, ids, "plan item id")
+    return {p.from_level: p for _, p in built}
+
+
 def _check_aliases(r: _Reader, owners: list[tuple[Node, str, tuple[str, ...]]]) -> None:
     """Level and market aliases are matched against the same text, so each may name one thing."""
     owner: dict[str, str] = {}
@@ -499,6 +549,7 @@ def load(directory: Path | None = None) -> KnowledgeBase:
     topics = r.guard(lambda: _topics(r, nodes["topics.yaml"], levels)) or {}
     tips = r.guard(lambda: _tips(r, nodes["tips.yaml"], levels)) or ()
     ladders = r.guard(lambda: _ladders(r, nodes["ladders.yaml"], levels)) or Ladders({}, (), ())
+    plans = r.guard(lambda: _plans(r, nodes["plans.yaml"], levels)) or {}
     vocabulary = r.guard(lambda: _intents(r, nodes["intents.yaml"]))
     intents, synonyms, stopwords, domain_words, settings = vocabulary or ({}, {}, (), (), None)
     _check_aliases(
@@ -532,4 +583,5 @@ def load(directory: Path | None = None) -> KnowledgeBase:
         settings=settings,
         tips=tips,
         ladders=ladders,
+        plans=plans,
     )

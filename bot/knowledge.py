@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -70,7 +70,10 @@ FILES: tuple[str, ...] = (
     "intents.yaml",
     "tips.yaml",
     "ladders.yaml",
+    "plans.yaml",
 )
+
+PLAN_KINDS = ("technical", "soft", "visibility")
 
 BASES = ("total", "base", "unspecified")
 
@@ -229,6 +232,27 @@ class Tip:
 
 
 @dataclass(frozen=True)
+class PlanItem:
+    """One thing to have or do for the next level, how to show it, and its sources."""
+
+    id: str
+    kind: str  # technical | soft | visibility
+    name: str
+    aliases: tuple[str, ...]
+    show: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The checklist for one move between levels."""
+
+    from_level: str
+    to_level: str
+    items: tuple[PlanItem, ...]
+
+
+@dataclass(frozen=True)
 class Company:
     """A company whose engineering ladder the level translator knows."""
 
@@ -305,6 +329,15 @@ class KnowledgeBase:
     settings: MatchSettings
     tips: tuple[Tip, ...] = ()
     ladders: Ladders = Ladders({}, (), ())
+    plans: dict[str, Plan] = field(default_factory=dict)  # by from_level
+
+    def plan_item(self, item_id: str) -> PlanItem | None:
+        """A plan item by id, in any plan."""
+        for plan in self.plans.values():
+            for item in plan.items:
+                if item.id == item_id:
+                    return item
+        return None
 
     def level_by_rank(self, rank: int) -> Level | None:
         """The level with this rank, if any."""

@@ -46,12 +46,14 @@ QUESTION_WORDS = frozenset(
 # candidate examples for a message.
 _INFORMATIVE = 1.0
 _COMMON_POSTINGS = 150
+_MAX_POSTINGS = 300
 # Word weights (see _word_weights): a floor, and how many examples make a word trustworthy.
 _MIN_WEIGHT = 0.2
 _SUPPORT_SCALE = 2.0
 # What is left of a statement about oneself must match an intent this well to count as a question
 # ("i'm mid and i feel stuck" does; "i'm a senior mle at a fintech" does not).
 STATEMENT_BAR = 0.5
+_LONG_REST = 6
 # Scope evidence at or below this marks a word that off-topic examples use and career questions
 # do not ("accountant", "snow"): about two out-of-scope examples' worth.
 _FOREIGN = -2.0
@@ -108,6 +110,7 @@ class Matcher:
         canonical = {a: tuple(self.synonyms.apply(tokens(a))) for a in aliases}
         self.extractor = SlotExtractor(kb, canonical, self.stopwords)
         self.ladders = LadderFinder(kb.ladders)
+        self._beyond_entry = frozenset(lv.id for lv in kb.levels.values() if lv.rank >= 2)
         self._build_index()
 
     # -- building --------------------------------------------------------------------------
@@ -214,6 +217,10 @@ class Matcher:
                 continue
             if c.intent == "set_level" and not (slots.own_level or slots.first_person or years):
                 continue
+            # Getting into the field is not the question when the goal is a level above it
+            # ("how can i become an ml tech lead", "how long to become mid").
+            if c.intent == "getting_started" and slots.level in self._beyond_entry:
+                continue
             out.append(c)
         return out
 
@@ -225,8 +232,11 @@ class Matcher:
         second = candidates[1] if len(candidates) > 1 else Candidate(OUT_OF_SCOPE, 0.0)
         threshold = self.settings.threshold
         if (slots.own_level or slots.own_market or slots.years is not None) and not question:
-            residual = self._residual_score(content)
-            if residual < STATEMENT_BAR:
+            residual, long_rest = self._residual_score(content)
+            # A long story around the statement usually asks something ("...every promo cycle
+            # i get nothing"): then any intent over the threshold is the question.
+            bar = threshold if long_rest else STATEMENT_BAR
+            if residual < bar:
                 if slots.own_level or slots.years is not None:
                     return "set_level", 1.0 - residual / 2, None
                 return "set_market", 1.0 - residual / 2, None
@@ -246,11 +256,12 @@ class Matcher:
             return best.intent, best.score, (best.intent, second.intent)
         return best.intent, best.score, None
 
-    def _residual_score(self, content: Sequence[str]) -> float:
-        """How well what is left of a statement about oneself matches any intent (0 if nothing)."""
+    def _residual_score(self, content: Sequence[str]) -> tuple[float, bool]:
+        """How well what is left of a statement about oneself matches an in-scope intent
+        (0 if nothing), and whether what is left is long."""
         rest = [w for w in content if w not in STATEMENT_WORDS and w not in PLACEHOLDERS]
-        scores = self.score(rest) if rest else []
-        return scores[0].score if scores else 0.0
+        scores = [c for c in self.score(rest) if c.intent != OUT_OF_SCOPE] if rest else []
+        return (scores[0].score if scores else 0.0), len(rest) >= _LONG_REST
 
     def about_something_else(self, content: Sequence[str]) -> bool:
         """Words only off-topic examples use, and nothing anchoring the message in the domain.
@@ -304,15 +315,18 @@ class Matcher:
             return {}
         query_weight = self._weight(query)
         known = [w for w in query if w in self.weights]
-        # Candidates come from the query's informative words: walking the postings of words
-        # that hundreds of examples use ("how", "mle") costs most of the time and rarely
-        # decides anything. Without an informative word, the most specific one stands in.
-        informative = [
+        # Candidates come from the query's informative words and its two weightiest ones:
+        # walking the postings of words hundreds of examples use ("how", "mle") costs most of
+        # the time and rarely decides anything, but "salary" in "what does a junior earn"
+        # must always be walked, however many examples use it.
+        walkable = [w for w in known if len(self.index[w]) <= _MAX_POSTINGS]
+        heaviest = sorted(walkable, key=lambda w: -self.weights[w])[:2]
+        informative = {
             w for w in known
             if self.weights[w] >= _INFORMATIVE and len(self.index[w]) <= _COMMON_POSTINGS
-        ]  # fmt: skip
+        } | set(heaviest)  # fmt: skip
         if not informative and known:
-            informative = [min(known, key=lambda w: len(self.index[w]))]
+            informative = {min(known, key=lambda w: len(self.index[w]))}
         candidates: set[int] = set()
         for word in informative:
             candidates.update(self.index.get(word, ()))

@@ -84,4 +84,25 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (day, event)
         )""",
     ),
+    # 5: personal plans. Statuses per plan item (ids are unique across plans, so the current
+    # plan is the one for the user's level); plans left behind by a promotion are archived.
+    (
+        "ALTER TABLE users ADD COLUMN level_since TEXT",
+        """CREATE TABLE plan_items (
+            user_id    INTEGER NOT NULL REFERENCES users(user_id) ON DELETE CASCADE,
+            item_id    TEXT NOT NULL,
+            status     TEXT NOT NULL,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY (user_id, item_id)
+        )""",
+        """CREATE TABLE plan_archive (
+            user_id     INTEGER NOT NULL REFERENCES users(user_id) ON DELETE CASCADE,
+            from_level  TEXT NOT NULL,
+            to_level    TEXT NOT NULL,
+            archived_at INTEGER NOT NULL,
+            done        INTEGER NOT NULL,
+            total       INTEGER NOT NULL,
+            statuses    TEXT NOT NULL
+        )""",
+    ),
 )

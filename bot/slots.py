@@ -52,6 +52,8 @@ _BACK_REFERENCES = (
 )  # fmt: skip
 _NOT_YET = frozenset({"until", "till", "til", "untill", "when", "before", "once", "if", "unless"})
 _TIMEFRAME_WORDS = frozenset({"in", "within", "after", "next", "than", "under", "by"})
+# Words after a guarded alias that make it a place ("us based", "us salary").
+_MARKET_NOUNS = frozenset({"salary", "market", "jobs", "job", "companies", "company", "citizen"})
 _PRONOUNS = frozenset({"us", "me", "we", "it", "i", "you", "he", "she", "they"})
 _PLACE_WORDS = frozenset({"the", "in", "from", "to", "across", "within", "outside", "into"})
 _FIRST_PERSON = frozenset({"i", "me", "my", "im", "ive", "mine", "myself"})
@@ -151,7 +153,12 @@ class SlotExtractor:
                 hit = self.phrases.get((*phrase[:-1], last[:-1]))
             if hit is None:
                 continue
-            if phrase in self.guarded and (i == 0 or words[i - 1] not in _PLACE_WORDS):
+            after = words[i + size] if i + size < n else ""
+            if (
+                phrase in self.guarded
+                and (i == 0 or words[i - 1] not in _PLACE_WORDS)
+                and (after not in _OWN_AFTER and after not in _MARKET_NOUNS)
+            ):
                 continue
             return size, hit
         return 0, None

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -150,8 +151,8 @@ class Storage:
         """A user's profile (empty if unknown) and last conversation context."""
         # One statement, one hop to the database thread: this runs for every message.
         rows = await self._db.execute_fetchall(
-            "SELECT u.level, u.market, c.intent, c.level, c.from_level, c.market, c.pending, "
-            f"c.updated_at, {_NUDGE_COLUMNS} FROM users u "
+            "SELECT u.level, u.market, u.level_since, c.intent, c.level, c.from_level, c.market, "
+            f"c.pending, c.updated_at, {_NUDGE_COLUMNS} FROM users u "
             "LEFT JOIN conversation c ON c.user_id = u.user_id "
             "LEFT JOIN nudge_settings n ON n.user_id = u.user_id WHERE u.user_id = ?",
             (user_id,),
@@ -159,10 +160,11 @@ class Storage:
         if not rows:
             return Profile(user_id), None
         row = next(iter(rows))
-        profile = Profile(user_id, row[0], row[1], _nudge_state(row[8:]))
-        if row[2] is None:
+        since = date.fromisoformat(row[2]) if row[2] else None
+        profile = Profile(user_id, row[0], row[1], _nudge_state(row[9:]), since)
+        if row[3] is None:
             return profile, None
-        return profile, Context(row[2], row[3], row[4], row[5], row[6], _dt(row[7]))
+        return profile, Context(row[3], row[4], row[5], row[6], row[7], _dt(row[8]))
 
     async def save(
         self,
@@ -212,12 +214,14 @@ class Storage:
 
     async def _upsert_user(self, db: aiosqlite.Connection, profile: Profile, now: datetime) -> None:
         # Writing to the bot is the end of any block: clear the mark.
+        since = profile.level_since.isoformat() if profile.level_since else None
         await db.execute(
-            "INSERT INTO users (user_id, level, market, created_at, updated_at, last_seen) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(user_id) DO UPDATE SET "
-            "level = excluded.level, market = excluded.market, updated_at = excluded.updated_at, "
+            "INSERT INTO users (user_id, level, market, level_since, created_at, updated_at, "
+            "last_seen) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(user_id) DO UPDATE SET "
+            "level = excluded.level, market = excluded.market, "
+            "level_since = excluded.level_since, updated_at = excluded.updated_at, "
             "last_seen = excluded.last_seen, blocked_at = NULL",
-            (profile.user_id, profile.level, profile.market, _ts(now), _ts(now), _ts(now)),
+            (profile.user_id, profile.level, profile.market, since, _ts(now), _ts(now), _ts(now)),
         )
 
     async def _count(self, db: aiosqlite.Connection, event: Event, now: datetime) -> None:
@@ -301,6 +305,67 @@ class Storage:
             nudges_7d={str(e): int(n) for e, n in nudges_recent},
             nudges_total={str(e): int(n) for e, n in nudges_all},
         )
+
+    # -- plans --------------------------------------------------------------------------------
+    async def plan_statuses(self, user_id: int) -> dict[str, str]:
+        """Status of every plan item the user has marked (unmarked ones are to do)."""
+        rows = await self._db.execute_fetchall(
+            "SELECT item_id, status FROM plan_items WHERE user_id = ?", (user_id,)
+        )
+        return {str(i): str(s) for i, s in rows}
+
+    async def set_plan_statuses(
+        self, user_id: int, statuses: dict[str, str], now: datetime
+    ) -> None:
+        """Mark plan items (done, doing, skip, todo)."""
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO users (user_id, created_at, updated_at, last_seen) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT(user_id) DO NOTHING",
+                (user_id, _ts(now), _ts(now), _ts(now)),
+            )
+            await db.executemany(
+                "INSERT INTO plan_items (user_id, item_id, status, updated_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(user_id, item_id) DO UPDATE SET status = excluded.status, "
+                "updated_at = excluded.updated_at",
+                [(user_id, item, status, _ts(now)) for item, status in statuses.items()],
+            )
+
+    async def archive_plan(
+        self, user_id: int, from_level: str, to_level: str, item_ids: list[str], now: datetime
+    ) -> tuple[int, int]:
+        """Move a finished move's statuses to the archive; (done, total) of the archived plan."""
+        async with self.transaction() as db:
+            marks = ",".join("?" for _ in item_ids) or "''"
+            cursor = await db.execute(
+                "SELECT item_id, status FROM plan_items "
+                f"WHERE user_id = ? AND item_id IN ({marks})",
+                (user_id, *item_ids),
+            )
+            statuses = {str(i): str(s) for i, s in await cursor.fetchall()}
+            await cursor.close()
+            relevant = [i for i in item_ids if statuses.get(i) != "skip"]
+            done = sum(statuses.get(i) == "done" for i in relevant)
+            await db.execute(
+                "INSERT INTO plan_archive (user_id, from_level, to_level, archived_at, done, "
+                "total, statuses) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (user_id, from_level, to_level, _ts(now), done, len(relevant),
+                 json.dumps(statuses, sort_keys=True)),
+            )  # fmt: skip
+            await db.execute(
+                f"DELETE FROM plan_items WHERE user_id = ? AND item_id IN ({marks})",
+                (user_id, *item_ids),
+            )
+        return done, len(relevant)
+
+    async def plan_history(self, user_id: int) -> list[tuple[str, str, datetime, int, int]]:
+        """Archived plans: (from, to, archived at, done, total), oldest first."""
+        rows = await self._db.execute_fetchall(
+            "SELECT from_level, to_level, archived_at, done, total FROM plan_archive "
+            "WHERE user_id = ? ORDER BY archived_at",
+            (user_id,),
+        )
+        return [(str(a), str(b), _dt(t), int(d), int(n)) for a, b, t, d, n in rows]
 
     # -- nudges -------------------------------------------------------------------------------
     async def save_nudges(self, user_id: int, state: NudgeState, now: datetime) -> None:

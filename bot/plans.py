@@ -1,0 +1,256 @@
+"""Personal plans: the checklist toward the next level, what a message ticks off, time at level,
+and the plan as text or a Markdown document. Pure: the caller stores statuses."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from rapidfuzz import fuzz
+
+from bot.answer import Answer, Block, Line
+from bot.knowledge import KnowledgeBase, Plan, PlanItem, Transition
+from bot.language import normalize
+
+STATUSES = ("todo", "doing", "done", "skip")
+STATUS_LABELS = {"todo": "to do", "doing": "in progress", "done": "done", "skip": "not relevant"}
+_NEGATION = re.compile(
+    r"\b(not|no|never|dont|don't|do not|havent|haven't|have not|cant|can't|cannot|yet to|"
+    r"not yet|lack|missing|need to learn|want to learn|still learning)\b"
+)
+_CLAUSES = re.compile(r"\s*(?:[,.;!?]|\bbut\b|\balthough\b|\bhowever\b)\s*")
+_FOR_YEARS = re.compile(
+    r"\bfor (?:about |around |almost |over )?(\d{1,2}(?:\.\d)?) ?(years?|yrs?|months?)\b"
+)
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+           "september", "october", "november", "december")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Counts over a plan's items (not-relevant ones left out of the total)."""
+
+    done: int
+    doing: int
+    total: int
+
+
+@dataclass(frozen=True)
+class Ticks:
+    """What a message says about plan items."""
+
+    done: tuple[PlanItem, ...] = ()
+    still_open: tuple[PlanItem, ...] = ()
+    ambiguous: tuple[tuple[str, tuple[PlanItem, ...]], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.done or self.still_open or self.ambiguous)
+
+
+def plan_from(kb: KnowledgeBase, level: str | None) -> Plan | None:
+    """The plan for the move up from `level` (aspiring: the way in)."""
+    return kb.plans.get(level) if level else None
+
+
+def plan_to(kb: KnowledgeBase, target: str) -> Plan | None:
+    """The plan whose move ends at `target`."""
+    return next((p for p in kb.plans.values() if p.to_level == target), None)
+
+
+def progress(plan: Plan, statuses: Mapping[str, str]) -> Progress:
+    """Done, in progress, and the total that counts."""
+    relevant = [i for i in plan.items if statuses.get(i.id) != "skip"]
+    return Progress(
+        sum(statuses.get(i.id) == "done" for i in relevant),
+        sum(statuses.get(i.id) == "doing" for i in relevant),
+        len(relevant),
+    )
+
+
+def open_items(plan: Plan, statuses: Mapping[str, str]) -> list[PlanItem]:
+    """Items still to do: those in progress first, then the rest in plan order."""
+    doing = [i for i in plan.items if statuses.get(i.id) == "doing"]
+    todo = [i for i in plan.items if statuses.get(i.id, "todo") == "todo"]
+    return doing + todo
+
+
+def read_ticks(plan: Plan, text: str) -> Ticks:
+    """Plan items a message says the user has ("I already know PyTorch and Docker"), says they
+    still lack ("I don't know Kubernetes yet"), or names too vaguely to tell ("deep learning")."""
+    done: list[PlanItem] = []
+    still: list[PlanItem] = []
+    ambiguous: list[tuple[str, tuple[PlanItem, ...]]] = []
+    for clause in _CLAUSES.split(text.lower().replace("’", "'")):
+        words = normalize(clause).split()
+        if not words:
+            continue
+        negated = bool(_NEGATION.search(" ".join(words)))
+        exact = [item for item in plan.items if any(_has(words, a) for a in item.aliases)]
+        found = exact
+        if not exact:
+            partial = _partial(plan, words)
+            if len(partial) == 1:
+                found = partial
+            elif len(partial) > 1:
+                ambiguous.append((clause.strip(), tuple(partial)))
+                continue
+        for item in found:
+            target = still if negated else done
+            if item not in target:
+                target.append(item)
+    return Ticks(tuple(done), tuple(still), tuple(ambiguous))
+
+
+def _has(words: Sequence[str], alias: str) -> bool:
+    """The alias's words appear in order (each word may have a small typo: "pytroch")."""
+    parts = normalize(alias).split()
+    if not parts:
+        return False
+    for start in range(len(words) - len(parts) + 1):
+        window = words[start : start + len(parts)]
+        if all(
+            w == p or (len(p) >= 5 and fuzz.ratio(w, p) >= 85)
+            for w, p in zip(window, parts, strict=True)
+        ):
+            return True
+    return False
+
+
+_GENERIC = frozenset(
+    {"learning", "model", "models", "system", "systems", "data", "code", "work", "project",
+     "projects", "skills", "team", "teams", "good", "more", "some"}
+)  # fmt: skip
+
+
+def _partial(plan: Plan, words: Sequence[str]) -> list[PlanItem]:
+    """Items whose aliases contain a significant word of the message ("kubernetes" in "k8s and
+    kubernetes"), for messages that name a thing only in part."""
+    significant = {w for w in words if len(w) >= 4 and w not in _GENERIC}
+    hits = []
+    for item in plan.items:
+        alias_words = {w for a in item.aliases for w in normalize(a).split()}
+        if significant & alias_words:
+            hits.append(item)
+    return hits
+
+
+def parse_since(text: str, now: datetime) -> date | None:
+    """When the user reached their level: "since 2023", "since march 2024", "in 2022",
+    "for 2 years", "for 18 months"."""
+    lowered = text.lower()
+    years_ago = _FOR_YEARS.search(lowered)
+    if years_ago and re.search(r"\b(been|am|i'm|im|as)\b", lowered):
+        amount = float(years_ago.group(1))
+        months = int(amount * (1 if years_ago.group(2).startswith("m") else 12))
+        total = now.year * 12 + now.month - 1 - months
+        return date(total // 12, total % 12 + 1, 1)
+    match = re.search(
+        r"\b(?:since|in|from|back in)\s+(?:(" + "|".join(_MONTHS) + r"|" +
+        "|".join(m[:3] for m in _MONTHS) + r")\s+)?((?:19|20)\d\d)\b", lowered,
+    )  # fmt: skip
+    if match:
+        year = int(match.group(2))
+        month = 1
+        if match.group(1):
+            month = next(i for i, m in enumerate(_MONTHS, 1) if m.startswith(match.group(1)))
+        since = date(year, month, 1)
+        return since if since <= now.date() and year >= 1970 else None
+    if re.search(r"\bsince last year\b", lowered):
+        return date(now.year - 1, 1, 1)
+    return None
+
+
+def year_at_level(since: date, now: datetime) -> int:
+    """1 in the first twelve months at a level, 2 in the next, ..."""
+    months = (now.year - since.year) * 12 + now.month - since.month
+    return max(0, months) // 12 + 1
+
+
+def time_at_level_line(
+    step: Transition | None, since: date, now: datetime, level_name: str
+) -> Line:
+    """ "Typical senior → staff is 3–5 years; you are in year 3 (senior since March 2024)." """
+    year = year_at_level(since, now)
+    when = since.strftime("%B %Y")
+    if step and step.typical:
+        text = (
+            f"Typical {step.from_level} → {step.to_level} is {step.typical.min:g}–"
+            f"{step.typical.max:g} years"
+        )
+        if step.accelerated:
+            text += f" ({step.accelerated.min:g}–{step.accelerated.max:g} for top performers)"
+        text += f"; you are in year {year} ({level_name} since {when})."
+        return Line(text, step.typical.sources)
+    return Line(f"You are in year {year} as {level_name} (since {when}).")
+
+
+def view(
+    kb: KnowledgeBase,
+    plan: Plan,
+    statuses: Mapping[str, str],
+    since: date | None = None,
+    now: datetime | None = None,
+    heading: str | None = None,
+) -> Answer:
+    """The plan as an answer: progress, what to do next, and every item with its status."""
+    counts = progress(plan, statuses)
+    lead = f"{counts.done} of {counts.total} done"
+    lead += f", {counts.doing} in progress." if counts.doing else "."
+    nxt = open_items(plan, statuses)
+    blocks = []
+    if nxt:
+        first = nxt[0]
+        blocks.append(Block("Next", (Line(f"{first.name}: {first.show}", first.sources),)))
+    else:
+        done = "Everything is done or set aside: time to ask for the promotion."
+        blocks.append(Block("Next", (Line(done),)))
+    marks = {"done": "✓", "doing": "…", "skip": "–", "todo": "○"}
+    for kind, title in (("technical", "Technical"), ("soft", "Soft skills"),
+                        ("visibility", "Visibility")):  # fmt: skip
+        lines = tuple(
+            Line(f"{marks[statuses.get(i.id, 'todo')]} {i.name}", i.sources)
+            for i in plan.items
+            if i.kind == kind
+        )
+        if lines:
+            blocks.append(Block(title, lines))
+    if since and now:
+        step = kb.transitions.get((plan.from_level, plan.to_level))
+        blocks.append(Block("Time", (time_at_level_line(step, since, now, plan.from_level),)))
+    return Answer(
+        heading or f"Your plan: {plan.from_level} → {plan.to_level}",
+        lead,
+        tuple(blocks),
+        note="Mark items with the buttons, or tell me (“I already know Docker”).",
+    )
+
+
+def markdown(kb: KnowledgeBase, plan: Plan, statuses: Mapping[str, str], now: datetime) -> str:
+    """The plan with its status as a Markdown document (for a promotion packet or a 1:1)."""
+    counts = progress(plan, statuses)
+    out = [
+        f"# Plan: {plan.from_level} → {plan.to_level}",
+        "",
+        f"Exported {now.date().isoformat()}. Progress: {counts.done} of {counts.total} done, "
+        f"{counts.doing} in progress.",
+        "",
+    ]
+    boxes = {"done": "[x]", "doing": "[~]", "skip": "[-]", "todo": "[ ]"}
+    for kind, title in (("technical", "Technical"), ("soft", "Soft skills"),
+                        ("visibility", "Visibility")):  # fmt: skip
+        items = [i for i in plan.items if i.kind == kind]
+        if not items:
+            continue
+        out += [f"## {title}", ""]
+        for item in items:
+            status = statuses.get(item.id, "todo")
+            sources = ", ".join(kb.sources[s].short for s in item.sources)
+            out.append(f"- {boxes[status]} **{item.name}** ({STATUS_LABELS[status]})  ")
+            out.append(f"  How to show it: {item.show} _({sources})_")
+        out.append("")
+    out += ["Legend: [x] done, [~] in progress, [ ] to do, [-] not relevant.", ""]
+    cited = sorted({s for i in plan.items for s in i.sources})
+    out += ["## Sources", ""] + [f"- {kb.sources[s].short}: “{kb.sources[s].title}”" for s in cited]
+    return "\n".join(out) + "\n"
