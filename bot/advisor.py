@@ -6,19 +6,24 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from bot import nudges, render, translator
-from bot.answer import Answer
+from bot import nudges, plans, render, translator
+from bot.answer import Answer, Block
 from bot.answers import Answers
 from bot.chat_replies import ChatReplies
 from bot.dialogue import Context, Event, Profile, Query, Turn, resolve
 from bot.knowledge import KnowledgeBase
 from bot.language import normalize
-from bot.matching import OUT_OF_SCOPE, Matcher
+from bot.matching import OUT_OF_SCOPE, Match, Matcher
 from bot.nudges import NudgeState
+from bot.planner import Document, Planner
 
 if TYPE_CHECKING:
     from bot.storage import Storage
 
+# Intents whose statements stay what they are even when they name plan items ("I feel stuck
+# though I mentor juniors").
+_OWN_TOPICS = frozenset({"plan", "stuck", "switch_company", "ic_vs_management", "forget",
+                         "nudges", "level_mapping"})  # fmt: skip
 # How much of an unanswered question is kept for the operator.
 UNANSWERED_CHARS = 200
 
@@ -31,6 +36,8 @@ class Reply:
     confidence: float
     answer: Answer
     clarify: tuple[str, ...] = ()
+    document: Document | None = None
+    items: tuple[tuple[str, str], ...] = ()
 
     @property
     def intent(self) -> str:
@@ -54,12 +61,27 @@ class Advisor:
         self.matcher = matcher or Matcher(kb)
         self.answers = Answers(kb)
         self.replies = ChatReplies(self.answers)
+        self.planner = Planner(kb, storage)
 
     async def ask(self, user_id: int, text: str, now: datetime) -> Reply:
         """Answer a free-text message from a user."""
         match = self.matcher.match(text)
         profile, context = await self.storage.load(user_id)
         turn = resolve(self.kb, match, profile, context, now)
+        stated = turn.profile.level and (match.slots.own_level or turn.query.intent == "plan")
+        since = plans.parse_since(text, now) if stated else None
+        if since is not None:
+            turn = replace(turn, profile=replace(turn.profile, level_since=since))
+        if self._about_own_plan(match, turn, text):
+            turn = replace(turn, query=replace(turn.query, intent="plan"))
+        if turn.query.intent == "plan" and not self._promoted(profile, turn.profile):
+            # Only a level the message names is a target ("missing for senior"); the thread's
+            # level is not.
+            target = match.slots.level if match.slots.level != turn.profile.level else None
+            planned = await self.planner.reply(turn.profile, text, target, now)
+            await self.storage.save(turn.profile, turn.context, now, Event("plan"))
+            return Reply(turn.query, turn.confidence, planned.answer, (), planned.document,
+                         planned.items)  # fmt: skip
         if turn.query.intent == "nudges":
             answer = await self.change_nudges(user_id, text, now, profile.nudges)
             await self.storage.save(turn.profile, turn.context, now, Event("nudges"))
@@ -68,17 +90,23 @@ class Advisor:
         if turn.query.intent == OUT_OF_SCOPE and self.keep_unanswered:
             # Kept without the user id, to see what the knowledge base is missing.
             unanswered = normalize(text)[:UNANSWERED_CHARS] or None
-        return await self._respond(turn, now, unanswered)
+        return await self._respond(turn, now, unanswered, profile)
 
     async def run(self, user_id: int, query: Query, now: datetime) -> Reply:
         """Answer an already resolved query (a pressed button), keeping the conversation thread."""
-        profile, _ = await self.storage.load(user_id)
+        before, _ = await self.storage.load(user_id)
+        profile = before
         if query.intent == "set_level":
             profile = replace(profile, level=query.level)
         elif query.intent == "set_market":
             profile = replace(profile, market=query.market)
         context = Context(query.intent, query.level, query.from_level, query.market, None, now)
-        return await self._respond(Turn(query, 1.0, profile, context), now)
+        if query.intent == "plan":
+            target = query.level if query.level != profile.level else None
+            planned = await self.planner.reply(profile, query.detail or "", target, now)
+            await self.storage.save(profile, context, now, Event("plan"))
+            return Reply(query, 1.0, planned.answer, (), planned.document, planned.items)
+        return await self._respond(Turn(query, 1.0, profile, context), now, None, before)
 
     async def change_nudges(
         self,
@@ -132,12 +160,31 @@ class Advisor:
         profile, _ = await self.storage.load(user_id)
         return profile
 
-    async def _respond(self, turn: Turn, now: datetime, unanswered: str | None = None) -> Reply:
+    async def _respond(
+        self,
+        turn: Turn,
+        now: datetime,
+        unanswered: str | None = None,
+        before: Profile | None = None,
+    ) -> Reply:
         query = turn.query
         if query.intent == "forget":
             existed = await self.storage.forget(turn.profile.user_id)
             return Reply(query, turn.confidence, self.replies.forgotten(existed))
-        answer = self.compose(turn)
+        old, new = before.level if before else None, turn.profile.level
+        same_since = before is not None and turn.profile.level_since == before.level_since
+        if new and old and new != old and same_since:
+            # A new level starts a new time at level (unless the message said since when).
+            turn = replace(turn, profile=replace(turn.profile, level_since=now.date()))
+        if old and before and self._promoted(before, turn.profile):
+            answer = await self.planner.promoted(turn.profile, old, now)
+        else:
+            answer = self.compose(turn, now)
+        since = turn.profile.level_since
+        if query.intent == "set_level" and new and since and since != now.date():
+            step = self.kb.transitions.get((new, self.kb.next_level(new) or ""))
+            line = plans.time_at_level_line(step, since, now, new)
+            answer = replace(answer, blocks=(*answer.blocks, Block("Time at level", (line,))))
         event = Event(query.intent, unanswered)
         state = turn.profile.nudges
         # Nudges paused by a block (Telegram's 403) resume once the user writes again.
@@ -145,8 +192,21 @@ class Advisor:
         await self.storage.save(turn.profile, turn.context, now, event, resume)
         return Reply(query, turn.confidence, answer, turn.clarify)
 
-    def compose(self, turn: Turn) -> Answer:
-        """The answer for a resolved turn."""
+    def _about_own_plan(self, match: Match, turn: Turn, text: str) -> bool:
+        """A statement about oneself naming things on one's plan ("I already know Docker", "I
+        mentor two juniors now") is news for the plan, whatever else it resembles."""
+        if match.question or not match.slots.first_person or turn.query.intent in _OWN_TOPICS:
+            return False
+        own = plans.plan_from(self.kb, turn.profile.level)
+        return bool(own and plans.read_ticks(own, text))
+
+    def _promoted(self, before: Profile, after: Profile) -> bool:
+        """True when a stored level moved up."""
+        old, new = before.level, after.level
+        return bool(old and new and self.kb.levels[new].rank > self.kb.levels[old].rank)
+
+    def compose(self, turn: Turn, now: datetime | None = None) -> Answer:
+        """The answer for a resolved turn (`now` relates timelines to the user's time at level)."""
         query, profile = turn.query, turn.profile
         if turn.clarify:
             return self.replies.clarify(query, turn.clarify)
@@ -163,9 +223,11 @@ class Advisor:
             return self.replies.nudge_status(profile.nudges)
         if query.intent == "level_mapping":
             return translator.answer(self.kb, turn.ladder, query.level)
+        if query.intent == "plan":  # plans need storage: ask() and run() answer them
+            return Answer("Your plan", "Say “my plan” to see it, or use /plan.")
         if query.intent in simple:
             return simple[query.intent](profile)
-        return self.answers.build(query, profile)
+        return self.answers.build(query, profile, now)
 
     def plain(self, answer: Answer) -> str:
         """An answer as plain text."""
@@ -179,6 +241,6 @@ class Advisor:
             "from_level": reply.query.from_level,
             "market": reply.query.market,
             "confidence": round(reply.confidence, 3),
-            "answer": self.plain(reply.answer),
+            "answer": reply.document.text if reply.document else self.plain(reply.answer),
             "suggestions": [s.label for s in reply.answer.suggestions],
         }

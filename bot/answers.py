@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from datetime import datetime
 
+from bot import plans
 from bot.answer import Answer, Block, Line, Suggestion
 from bot.dialogue import Profile, Query
 from bot.knowledge import Item, KnowledgeBase, SalaryBand, Section, Transition
@@ -70,12 +73,16 @@ class Answers:
             "soft_skills": self.soft_skills,
         }
 
-    def build(self, query: Query, profile: Profile) -> Answer:
-        """The answer to a resolved knowledge query."""
+    def build(self, query: Query, profile: Profile, now: datetime | None = None) -> Answer:
+        """The answer to a resolved knowledge query (`now`: to relate time at level)."""
         builder = self._builders.get(query.intent)
-        if builder:
-            return builder(query, profile)
-        return self.topic(query, profile)
+        answer = builder(query, profile) if builder else self.topic(query, profile)
+        since, level = profile.level_since, profile.level
+        if query.intent == "timeline" and since and now and level and level == query.from_level:
+            step = self.kb.transitions.get((level, self.kb.next_level(level) or ""))
+            you = Block("You", (plans.time_at_level_line(step, since, now, level),))
+            answer = replace(answer, blocks=(you, *answer.blocks))
+        return answer
 
     # -- naming helpers -------------------------------------------------------------------
     def name(self, level: str | None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.answer import Answer, Block, Line
 from bot.answers import Answers
 from bot.dialogue import Profile, Query
-from bot.knowledge import Tip
+from bot.knowledge import PlanItem, Tip
 from bot.nudges import NudgeState, describe, local_time
 
 # How an intent is named when the bot asks "did you mean ...?".
@@ -194,11 +194,14 @@ class ChatReplies:
             note="One small step for your level at a time; never between 21:00 and 08:00.",
         )
 
-    def nudge(self, tip: Tip, done_this_month: int) -> Answer:
-        """A nudge: one small step, with its source."""
+    def nudge(self, step: Tip | PlanItem, done_this_month: int) -> Answer:
+        """A nudge: one small step (a tip, or the next item of the user's plan), with sources."""
         steps = "step" if done_this_month == 1 else "steps"
         lead = f"{done_this_month} {steps} done this month." if done_this_month else None
-        return Answer("A small next step", lead, (Block(None, (Line(tip.text, tip.sources),)),))
+        if isinstance(step, PlanItem):
+            line = Line(f"{step.name}. Show it: {step.show}", step.sources)
+            return Answer("A small next step from your plan", lead, (Block(None, (line,)),))
+        return Answer("A small next step", lead, (Block(None, (Line(step.text, step.sources),)),))
 
     def nudges_stopped(self) -> Answer:
         """The one message sent when nudges stop after going unanswered."""

@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot import kbload, nudges
+from bot import kbload, nudges, plans
 from bot.advisor import Advisor
 from bot.config import ConfigError, Settings, default_db
-from bot.knowledge import KnowledgeBase
+from bot.knowledge import KnowledgeBase, Tip
 from bot.storage import Storage
 from bot.yamlnodes import KnowledgeError
 
@@ -177,9 +177,14 @@ async def preview_nudge(kb: KnowledgeBase, db: str, user: int, out: TextIO) -> i
             out.write(f"next due: {local} ({state.tz}) = {state.next_due.isoformat()}\n")
         elif state.active:
             out.write("next due: not scheduled (the user blocked the bot)\n")
-        tip, _ = nudges.pick_tip(kb.tips, profile.level, await storage.tips_seen(user))
-        sources = ", ".join(kb.sources[s].short for s in tip.sources)
-        out.write(f"next tip ({tip.id}, for {profile.level or 'any level'}): {tip.text}\n")
+        plan = plans.plan_from(kb, profile.level)
+        open_items = plans.open_items(plan, await storage.plan_statuses(user)) if plan else []
+        step, _ = nudges.pick_step(
+            open_items, kb.tips, profile.level, await storage.tips_seen(user)
+        )
+        sources = ", ".join(kb.sources[s].short for s in step.sources)
+        text = step.text if isinstance(step, Tip) else f"{step.name} (from the plan): {step.show}"
+        out.write(f"next step ({step.id}, for {profile.level or 'any level'}): {text}\n")
         out.write(f"sources: {sources}\n")
     finally:
         await storage.close()

@@ -56,6 +56,7 @@ class Query:
     level: str | None = None
     from_level: str | None = None
     market: str | None = None
+    detail: str | None = None  # words for the planner, e.g. "export"
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,10 @@ def resolve(
 
     if intent == "level_mapping":
         # The translator answers about the level named, not about the user's own.
-        query = Query(intent, slots.level or slots.own_level, None, None)
+        level = slots.level or slots.own_level
+        if level is None and ctx and (match.slot_only or not match.ladder or not match.ladder.code):
+            level = ctx.level  # "that's which level at amazon?" after talking about senior
+        query = Query(intent, level, None, None)
         new_ctx = Context(intent, query.level, None, None, None, now)
         return Turn(query, match.confidence, profile, new_ctx, ladder=match.ladder)
     query = _fill_slots(kb, intent, match, profile, ctx)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bot.knowledge import Ladders, Rung
 
-_LETTER_CODE = re.compile(r"^[le]\d{1,2}$")
+_LETTER_CODE = re.compile(r"^[le]\d{1,2}s?$")
 _NUMBER_CODE = re.compile(r"^\d{2}$")
 # Words before a code that make it the speaker's own ("i am an l5", "i'm e5 at meta").
 _OWN = (("i", "am"), ("im",), ("my", "level"), ("work", "as"), ("i", "was"), ("promoted", "to"))
@@ -47,7 +47,7 @@ class LadderFinder:
         for i, word in enumerate(words):
             code = None
             if _LETTER_CODE.match(word):
-                code = word.upper()
+                code = word.upper().rstrip("S")  # "E5s" are E5 engineers
             elif _NUMBER_CODE.match(word) and (
                 company == "microsoft" or words[i - 1 : i] == ["level"]
             ):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from bot import plans
 from bot.knowledge import KnowledgeBase
 from bot.ladders import LadderFinder, LadderMention
 from bot.language import PhraseMap, Speller, english_words, tokens
@@ -33,6 +35,26 @@ STATEMENT_WORDS = frozenset(
      "moved", "relocated", "from", "in", "at", "out", "of", "the", "for", "officially", "new",
      "oops", "sorry", "meant", "mean", "correction", "wait", "no", "typo", "rather", "make", "that"}
 )  # fmt: skip
+# Statements that stay what they are even when they name plan items ("I feel stuck though I
+# mentor juniors").
+_KEEP_ON_NEWS = frozenset({"stuck", "switch_company", "ic_vs_management", "forget", "nudges",
+                           "plan", "help"})  # fmt: skip
+# Readings that a company level ("L5 at Google") replaces with the level translator; a pay or
+# interview question about the level stays one ("amazon L7 pay in seattle").
+_ABOUT_THE_LADDER = frozenset({"level_mapping", "set_level", "level_overview", "compare_levels",
+                               "role", "help", "greeting", OUT_OF_SCOPE})  # fmt: skip
+# Alias words too common to signal plan news on their own.
+_NOT_PLAN = frozenset(
+    {"level", "team", "teams", "work", "good", "model", "models", "data", "code", "project",
+     "projects", "business", "learning", "system", "systems", "skills", "stuff", "thing", "first",
+     "salary", "promotion", "interview", "resume", "career", "manager", "mle", "engineer",
+     "questions", "company", "skill", "role", "next", "more", "help", "with"}
+)  # fmt: skip
+# Statements without "I" that report something done ("started mentoring a junior").
+_STARTS_WITH_ACTION = re.compile(
+    r"^(?:started|did|gave|wrote|built|shipped|led|set up|ran|running|mentoring|mentored|"
+    r"onboarded|published|presented|finished|completed|no |never |haven't|havent|didnt|didn't)\b"
+)
 # Intents about one level that a "from X to Y" question is not about.
 _ABOUT_ONE_LEVEL = frozenset({"skills", "level_overview", "next_steps", "set_level"})
 # Intents that never compete with a question for "did you mean".
@@ -110,6 +132,18 @@ class Matcher:
         canonical = {a: tuple(self.synonyms.apply(tokens(a))) for a in aliases}
         self.extractor = SlotExtractor(kb, canonical, self.stopwords)
         self.ladders = LadderFinder(kb.ladders)
+        # Words of plan item aliases ("kubernetes", "mentoring", "talk"): a statement about
+        # oneself that uses one is news for the plan.
+        alias_words = {
+            w
+            for p in kb.plans.values()
+            for i in p.items
+            for a in i.aliases
+            for w in self.canonical(a)
+        }
+        self._plan_words = frozenset(
+            w for w in alias_words if len(w) >= 4 and w not in self.stopwords and w not in _NOT_PLAN
+        )
         self._beyond_entry = frozenset(lv.id for lv in kb.levels.values() if lv.rank >= 2)
         self._build_index()
 
@@ -175,7 +209,15 @@ class Matcher:
         # "and in london?", or "whats it like there": nothing but slots and follow-up words.
         slot_only = bool(content) and not bare and (has_slot or "there" in content)
         ladder = self.ladders.find(words)
-        if ladder and ladder.code:
+        intent, confidence, ambiguous = self._decide(candidates, slots, content, question)
+        if not question and intent not in _KEEP_ON_NEWS and self._plan_news(text, words, slots):
+            # "I already know docker", "senior since 2023": news for the user's plan; a level
+            # with a date is the speaker's own.
+            if plans.states_time_at_level(text) and slots.level and not slots.own_level:
+                slots = replace(slots, own_level=slots.level)
+            return Match("plan", max(confidence, 0.5), candidates[:3], slots, None, False,
+                         content, question)  # fmt: skip
+        if ladder and ladder.code and intent in _ABOUT_THE_LADDER:
             # A company level ("L5 at Google") is a question for the translator, whatever else
             # the words resemble; stated as one's own, it also sets the level.
             level = ladder.level
@@ -183,7 +225,13 @@ class Matcher:
             slots = replace(slots, level=level or slots.level, own_level=own)
             return Match("level_mapping", 1.0, candidates[:3], slots, None, False, content,
                          question, ladder)  # fmt: skip
-        intent, confidence, ambiguous = self._decide(candidates, slots, content, question)
+        if ladder and not ladder.code and slots.level and intent in _ABOUT_THE_LADDER:
+            # "what's mid level at microsoft": this bot's level, asked about at a company.
+            return Match("level_mapping", max(confidence, 0.5), candidates[:3], slots, None,
+                         False, content, question, ladder)  # fmt: skip
+        if ladder and ladder.level and not slots.level:
+            # "amazon L7 pay in seattle": a pay question about the level L7 stands for.
+            slots = replace(slots, level=ladder.level)
         return Match(
             intent,
             confidence,
@@ -195,6 +243,14 @@ class Matcher:
             question,
             ladder if intent == "level_mapping" else None,
         )
+
+    def _plan_news(self, text: str, words: Sequence[str], slots: Extraction) -> bool:
+        """Things on a plan the speaker has or lacks, or a dated time at a level."""
+        if (slots.level or slots.own_level) and plans.states_time_at_level(text):
+            return True
+        if not slots.first_person and not _STARTS_WITH_ACTION.match(text.lower()):
+            return False
+        return any(w in self._plan_words for w in words)
 
     def _plausible(
         self, candidates: list[Candidate], slots: Extraction, question: bool

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from bot.knowledge import Tip
+from bot.knowledge import PlanItem, Tip
 
 CADENCES = ("off", "daily", "weekly")
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -172,6 +172,20 @@ def snooze(state: NudgeState, now: datetime) -> NudgeState:
 def reacted(state: NudgeState) -> NudgeState:
     """The user wrote or pressed a button: no longer ignoring nudges."""
     return replace(state, ignored=0) if state.ignored else state
+
+
+def pick_step(
+    open_items: Sequence[PlanItem], tips: Sequence[Tip], level: str | None, seen: Iterable[str]
+) -> tuple[PlanItem | Tip, bool]:
+    """The next nudge: an unfinished plan item not nudged yet this round, else a tip.
+
+    Done items are never in `open_items`, so they are never nudged again.
+    """
+    seen_ids = set(seen)
+    for item in open_items:
+        if item.id not in seen_ids:
+            return item, False
+    return pick_tip(tips, level, seen_ids - {i.id for i in open_items})
 
 
 def pick_tip(tips: Sequence[Tip], level: str | None, seen: Iterable[str]) -> tuple[Tip, bool]:

@@ -87,15 +87,13 @@ def read_ticks(plan: Plan, text: str) -> Ticks:
         if not words:
             continue
         negated = bool(_NEGATION.search(" ".join(words)))
-        exact = [item for item in plan.items if any(_has(words, a) for a in item.aliases)]
-        found = exact
-        if not exact:
+        found = [item for item in plan.items if any(_has(words, a) for a in item.aliases)]
+        if not found:
+            # Named only in part ("feature stuff"): asked about, never guessed.
             partial = _partial(plan, words)
-            if len(partial) == 1:
-                found = partial
-            elif len(partial) > 1:
+            if partial and not negated:
                 ambiguous.append((clause.strip(), tuple(partial)))
-                continue
+            continue
         for item in found:
             target = still if negated else done
             if item not in target:
@@ -120,20 +118,31 @@ def _has(words: Sequence[str], alias: str) -> bool:
 
 _GENERIC = frozenset(
     {"learning", "model", "models", "system", "systems", "data", "code", "work", "project",
-     "projects", "skills", "team", "teams", "good", "more", "some"}
+     "projects", "skills", "team", "teams", "good", "more", "some", "level", "levels", "senior",
+     "junior", "staff", "principal", "engineer", "engineering", "about", "really", "always",
+     "never", "things", "stuff", "using", "doing", "being", "having", "their", "there", "which"}
 )  # fmt: skip
 
 
 def _partial(plan: Plan, words: Sequence[str]) -> list[PlanItem]:
     """Items whose aliases contain a significant word of the message ("kubernetes" in "k8s and
     kubernetes"), for messages that name a thing only in part."""
-    significant = {w for w in words if len(w) >= 4 and w not in _GENERIC}
+    significant = {w for w in words if len(w) >= 5 and w not in _GENERIC}
     hits = []
     for item in plan.items:
         alias_words = {w for a in item.aliases for w in normalize(a).split()}
         if significant & alias_words:
             hits.append(item)
     return hits
+
+
+_DATED = re.compile(r"\b(?:since|in|from)\s+(?:[a-z]+\s+)?(?:(?:19|20)\d\d|this year|last year)\b")
+
+
+def states_time_at_level(text: str) -> bool:
+    """True for "since 2023", "in march 2024", "for 2 years": a dated statement, not "lately"."""
+    lowered = text.lower()
+    return bool(_DATED.search(lowered) or _FOR_YEARS.search(lowered))
 
 
 def parse_since(text: str, now: datetime) -> date | None:
@@ -157,8 +166,14 @@ def parse_since(text: str, now: datetime) -> date | None:
             month = next(i for i, m in enumerate(_MONTHS, 1) if m.startswith(match.group(1)))
         since = date(year, month, 1)
         return since if since <= now.date() and year >= 1970 else None
-    if re.search(r"\bsince last year\b", lowered):
-        return date(now.year - 1, 1, 1)
+    relative = re.search(
+        r"\b(?:since|in|from)\s+(?:(" + "|".join(_MONTHS) + r")\s+)?(this|last) year\b", lowered
+    )
+    if relative:
+        year = now.year - (relative.group(2) == "last")
+        month = _MONTHS.index(relative.group(1)) + 1 if relative.group(1) else 1
+        since = date(year, month, 1)
+        return since if since <= now.date() else None
     return None
 
 

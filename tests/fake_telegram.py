@@ -50,6 +50,7 @@ class FakeTelegram:
     callback_answers: list[dict[str, Any]] = field(default_factory=list)
     commands: list[dict[str, Any]] = field(default_factory=list)
     documents: list[dict[str, Any]] = field(default_factory=list)
+    edits: list[dict[str, Any]] = field(default_factory=list)
     blocked: set[int] = field(default_factory=set)
     flood: int = 0
     flood_retry_after: int = 1
@@ -258,13 +259,31 @@ class FakeTelegram:
             self.sent.append(message)
         return self._message_json(message, text)
 
+    def _editMessageText(self, p: dict[str, Any]) -> Any:
+        chat_id = int(p["chat_id"])
+        text = str(p.get("text") or "")
+        self._check_text(text, p.get("parse_mode"))
+        markup = _json(p.get("reply_markup"))
+        self._check_markup(markup)
+        edit = {"chat_id": chat_id, "message_id": int(p["message_id"]), "text": text,
+                "parse_mode": p.get("parse_mode"), "reply_markup": markup}  # fmt: skip
+        with self._lock:
+            self.edits.append(edit)
+        return self._message_json(edit, text)
+
     def _sendDocument(self, p: dict[str, Any]) -> Any:
         chat_id = int(p["chat_id"])
         self._check_delivery(chat_id)
         caption = str(p.get("caption") or "")
         if caption:
             self._check_text(caption, p.get("parse_mode"), limit=1024)
-        document = {"chat_id": chat_id, "caption": caption, "file": p.get("document")}
+        file = p.get("document")
+        # In-process the file arrives as (name, bytes, mime type); over HTTP as raw bytes.
+        name, content = (file[0], file[1]) if isinstance(file, tuple) else ("", file)
+        if not content:
+            raise Failure(400, "Bad Request: file must be non-empty")
+        document = {"chat_id": chat_id, "caption": caption, "filename": name,
+                    "content": content}  # fmt: skip
         with self._lock:
             self.documents.append(document)
         result = self._message_json({"chat_id": chat_id, "message_id": self._message_id()}, "")

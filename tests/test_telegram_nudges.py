@@ -221,7 +221,7 @@ async def test_forget_deletes_nudge_settings_and_history(bot: Harness) -> None:
     (profile_reply,) = await bot.say(USER, "/profile")
     assert "Nudges: weekly on Monday at 09:00 (UTC)" in _text(profile_reply)
     await bot.press(USER, "fgt|yes")
-    db = bot.storage._db  # noqa: SLF001
+    db = bot.storage._db
     for table in ("nudge_settings", "nudge_events", "tips_seen", "users"):
         rows = await db.execute_fetchall(f"SELECT COUNT(*) FROM {table} WHERE user_id = ?", (USER,))
         assert next(iter(rows))[0] == 0, table

@@ -152,6 +152,7 @@ def build_application(
     app.add_handler(CommandHandler("sources", handlers.sources_command))
     app.add_handler(CommandHandler("stats", handlers.stats_command))
     app.add_handler(CommandHandler("nudges", handlers.nudges_command))
+    app.add_handler(CommandHandler("plan", handlers.plan_command))
     app.add_handler(CommandHandler("timezone", handlers.timezone_command))
     app.add_handler(
         MessageHandler(filters.COMMAND & private_or_addressed, handlers.unknown_command)

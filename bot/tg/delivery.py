@@ -7,7 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from telegram import Bot, InlineKeyboardMarkup, Message
+from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
@@ -58,6 +58,28 @@ async def with_retries(send: Callable[[], Awaitable[T]]) -> T:
             log.warning("Bot API call failed (%s); retrying in %.1f s", type(exc).__name__, delay)
             await asyncio.sleep(delay)
     return await send()
+
+
+async def send_document(
+    bot: Bot,
+    chat_id: int,
+    filename: str,
+    text: str,
+    on_blocked: Callable[[], Awaitable[None]] | None = None,
+) -> Message | None:
+    """Send a text file (a Markdown export); None if the user blocked the bot."""
+
+    async def send() -> Message:
+        return await bot.send_document(
+            chat_id, document=InputFile(text.encode("utf-8"), filename=filename)
+        )
+
+    try:
+        return await with_retries(send)
+    except Forbidden:
+        if on_blocked:
+            await on_blocked()
+        return None
 
 
 async def send_html(

@@ -11,18 +11,18 @@ from html import escape
 from typing import cast
 
 from telegram import InlineKeyboardMarkup, Message, MessageEntity, Update
-from telegram.constants import ChatType
+from telegram.constants import ChatType, ParseMode
 from telegram.ext import ContextTypes, filters
 
-from bot import nudges, render
-from bot.advisor import Advisor
+from bot import nudges, plans, render
+from bot.advisor import Advisor, Reply
 from bot.answer import Answer, Block, Line
 from bot.config import Settings
-from bot.dialogue import Query
+from bot.dialogue import Profile, Query
 from bot.knowledge import KnowledgeBase
 from bot.storage import Storage
 from bot.tg import keyboards
-from bot.tg.delivery import send_html
+from bot.tg.delivery import send_document, send_html, with_retries
 from bot.tg.nudger import Nudger, month_start
 
 log = logging.getLogger("bot.updates")
@@ -35,6 +35,7 @@ COMMANDS = (
     ("profile", "What I store about you"),
     ("forget", "Delete everything I store about you"),
     ("sources", "The documents behind my answers"),
+    ("plan", "Your checklist for the next level; /plan export for a file"),
     ("nudges", "Next-step reminders: weekly, daily or off"),
     ("timezone", "Your time zone for nudges, e.g. Europe/London"),
 )
@@ -152,8 +153,24 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     text = _without_mention(message)
     log.debug("update=%s text=%r", update.update_id, text)
     reply = await advisor.ask(user.id, text, deps(context).clock())
-    await _send(update, context, reply.answer)
+    await _send_reply(update, context, reply)
     _log(update, reply.intent, started)
+
+
+async def _send_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply) -> None:
+    """An advisor reply: its answer, buttons (plan items or follow-ups), and any document."""
+    keyboard = keyboards.plan_items(list(reply.items)) if reply.items else None
+    await _send(update, context, reply.answer, keyboard)
+    if reply.document and update.effective_chat:
+        storage, _ = deps(context).ready
+        user = update.effective_user
+        assert user is not None
+
+        async def blocked() -> None:
+            await storage.mark_blocked(user.id, deps(context).clock())
+
+        await send_document(context.bot, update.effective_chat.id, reply.document.filename,
+                            reply.document.text, on_blocked=blocked)  # fmt: skip
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -174,8 +191,17 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     now = d.clock()
     if kind == "q":
         reply = await advisor.run(user.id, keyboards.query_from(args), now)
-        await _send(update, context, reply.answer)
+        await _send_reply(update, context, reply)
         what = reply.intent
+    elif kind == "pl":
+        profile = await advisor.profile(user.id)
+        planned = await advisor.planner.mark(profile, args[0], args[1], now)
+        html = render.html(planned.answer, d.kb.sources)
+        markup = keyboards.plan_items(list(planned.items))
+        if query.message is not None:
+            await with_retries(lambda: query.edit_message_text(html, parse_mode=ParseMode.HTML,
+                                                               reply_markup=markup))  # fmt: skip
+        what = f"plan:{args[1]}"
     elif kind == "lvl":
         reply = await advisor.run(user.id, Query("set_level", level=args[0]), now)
         await _send(update, context, reply.answer)
@@ -234,13 +260,15 @@ async def _nudge_button(
     assert user is not None
     now = d.clock()
     if action == "done":
+        if d.kb.plan_item(tip_id):  # a plan item nudged: done on the plan too
+            await storage.set_plan_statuses(user.id, {tip_id: "done"}, now)
         await storage.nudge_event(user.id, tip_id, "done", now)
         done = await storage.count_events(user.id, "done", month_start(now))
         await _send(update, context, advisor.replies.step_done(done), suggest=False)
     elif action == "more":
         assert d.nudger is not None
         profile = await advisor.profile(user.id)
-        tip = await d.nudger.next_tip(user.id, profile.level)
+        tip = await d.nudger.next_step(user.id, profile.level)
         done = await storage.count_events(user.id, "done", month_start(now))
         await storage.nudge_event(user.id, tip.id, "another", now)
         await storage.nudge_event(user.id, tip.id, "sent", now)
@@ -375,6 +403,7 @@ async def profile_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             + (f"last topic “{context_row.intent}”, kept 30 minutes" if context_row else "none")
         ),
         Line(f"Nudges: {nudges.describe(profile.nudges)}; steps you marked done and tips sent"),
+        *await _plan_lines(d, profile),
         Line("When you last wrote to me, to count active users."),
     ]
     note = (
@@ -385,6 +414,21 @@ async def profile_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     answer = Answer("What I store about you", None, (Block(None, tuple(rows)),), (), note)
     await _send(update, context, answer, keyboards.confirm_forget())
     _log(update, "command:profile", started)
+
+
+async def _plan_lines(d: Deps, profile: Profile) -> list[Line]:
+    storage, advisor = d.ready
+    lines = []
+    if profile.level_since and profile.level:
+        lines.append(Line(f"At {profile.level} since {profile.level_since.strftime('%B %Y')}"))
+    plan = advisor.planner.plan_for(profile)
+    if plan is not None:
+        counts = plans.progress(plan, await storage.plan_statuses(profile.user_id))
+        lines.append(Line(f"Plan {plan.from_level} → {plan.to_level}: {counts.done} of "
+                          f"{counts.total} done, {counts.doing} in progress"))  # fmt: skip
+    for src, dst, when, done, total in await storage.plan_history(profile.user_id):
+        lines.append(Line(f"Archived plan {src} → {dst} ({when:%b %Y}): {done} of {total} done"))
+    return lines
 
 
 async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -480,6 +524,27 @@ async def nudges_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     keyboard = None if arg else keyboards.nudge_choices(offer=False)
     await _send(update, context, answer, keyboard, suggest=False)
     _log(update, "command:nudges", started)
+
+
+async def plan_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/plan [export]: the checklist toward the next level, or it as a Markdown document."""
+    started = time.perf_counter()
+    await _seen(update, context)
+    d = deps(context)
+    _, advisor = d.ready
+    user = update.effective_user
+    assert user is not None
+    arg = _argument(context)
+    if arg and arg.lower() not in ("export", "show"):
+        answer = Answer(
+            f"I don't know “/plan {arg[:30]}”.",
+            "Use /plan to see your plan, or /plan export for a Markdown document.",
+        )
+        await _send(update, context, answer, suggest=False)
+    else:
+        reply = await advisor.run(user.id, Query("plan", detail=arg or None), d.clock())
+        await _send_reply(update, context, reply)
+    _log(update, "command:plan", started)
 
 
 async def timezone_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

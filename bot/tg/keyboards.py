@@ -43,13 +43,33 @@ def decode(data: str, kb: KnowledgeBase) -> tuple[str, tuple[str, ...]]:
         return kind, tuple(args)
     if kind == "nud" and len(args) == 1 and args[0] in ("weekly", "daily", "off", "no"):
         return kind, tuple(args)
-    tip_ids = {t.id for t in kb.tips}
-    if kind == "ndg" and len(args) == 2 and args[0] in NUDGE_ACTIONS and args[1] in tip_ids:
+    step_ids = {t.id for t in kb.tips} | {i.id for p in kb.plans.values() for i in p.items}
+    if kind == "ndg" and len(args) == 2 and args[0] in NUDGE_ACTIONS and args[1] in step_ids:
+        return kind, tuple(args)
+    if kind == "pl" and len(args) == 2 and args[1] in PLAN_MARKS and kb.plan_item(args[0]):
         return kind, tuple(args)
     raise BadCallback(data)
 
 
 NUDGE_ACTIONS = ("done", "more", "snooze", "pause")
+PLAN_MARKS = ("done", "doing", "skip")
+
+
+def plan_items(items: list[tuple[str, str]]) -> InlineKeyboardMarkup | None:
+    """A row per open item: mark it done, in progress, or not relevant."""
+    rows = []
+    for item_id, name in items:
+        short = name if len(name) <= 28 else name[:27] + "…"
+        rows.append(
+            [
+                InlineKeyboardButton(f"✓ {short}", callback_data=SEP.join(("pl", item_id, "done"))),
+                InlineKeyboardButton(
+                    "in progress", callback_data=SEP.join(("pl", item_id, "doing"))
+                ),
+                InlineKeyboardButton("n/a", callback_data=SEP.join(("pl", item_id, "skip"))),
+            ]
+        )
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 def nudge(tip_id: str) -> InlineKeyboardMarkup:

@@ -12,10 +12,10 @@ from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import ExtBot
 
-from bot import nudges, render
+from bot import nudges, plans, render
 from bot.answer import Answer
 from bot.chat_replies import ChatReplies
-from bot.knowledge import KnowledgeBase, Tip
+from bot.knowledge import KnowledgeBase, PlanItem, Tip
 from bot.nudges import Due
 from bot.storage import Storage
 from bot.tg import keyboards
@@ -120,7 +120,7 @@ class Nudger:
                     await self.storage.nudge_event(user_id, None, "stopped", now)
                     out.stopped += 1
                     return
-                tip = await self.next_tip(user_id, level)
+                tip = await self.next_step(user_id, level)
                 done = await self.storage.count_events(user_id, "done", month_start(now))
                 answer = self.replies.nudge(tip, done)
                 await self._send(user_id, answer, keyboards.nudge(tip.id))
@@ -134,13 +134,18 @@ class Nudger:
                 log.error("nudge for user=%s failed: %s", user_id, type(exc).__name__)
                 out.failed += 1
 
-    async def next_tip(self, user_id: int, level: str | None) -> Tip:
-        """The user's next unseen tip for their level (a new round once all were seen)."""
+    async def next_step(self, user_id: int, level: str | None) -> Tip | PlanItem:
+        """The user's next unfinished plan item, else their next unseen tip for their level
+        (a new round once all were seen)."""
+        plan = plans.plan_from(self.kb, level)
+        open_items: list[PlanItem] = []
+        if plan is not None:
+            open_items = plans.open_items(plan, await self.storage.plan_statuses(user_id))
         seen = await self.storage.tips_seen(user_id)
-        tip, restarted = nudges.pick_tip(self.kb.tips, level, seen)
+        step, restarted = nudges.pick_step(open_items, self.kb.tips, level, seen)
         if restarted:
             await self.storage.forget_tips(user_id, seen)
-        return tip
+        return step
 
     async def _send(self, chat_id: int, answer: Answer, markup: Any) -> None:
         # Background priority: a reply to someone chatting never waits behind nudges.
