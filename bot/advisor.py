@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from bot import nudges, plans, render, translator
+from bot import nudges, plans, render, statements, translator
 from bot.answer import Answer, Block
 from bot.answers import Answers
 from bot.chat_replies import ChatReplies
@@ -69,7 +69,7 @@ class Advisor:
         profile, context = await self.storage.load(user_id)
         turn = resolve(self.kb, match, profile, context, now)
         stated = turn.profile.level and (match.slots.own_level or turn.query.intent == "plan")
-        since = plans.parse_since(text, now) if stated else None
+        since = statements.parse_since(text, now) if stated else None
         if since is not None:
             turn = replace(turn, profile=replace(turn.profile, level_since=since))
         if self._about_own_plan(match, turn, text):
@@ -196,6 +196,8 @@ class Advisor:
         """A statement about oneself naming things on one's plan ("I already know Docker", "I
         mentor two juniors now") is news for the plan, whatever else it resembles."""
         if match.question or not match.slots.first_person or turn.query.intent in _OWN_TOPICS:
+            return False
+        if match.slots.own_level or match.slots.years is not None or not statements.claims(text):
             return False
         own = plans.plan_from(self.kb, turn.profile.level)
         return bool(own and plans.read_ticks(own, text))

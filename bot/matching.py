@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from bot import plans
+from bot import statements
 from bot.knowledge import KnowledgeBase
 from bot.ladders import LadderFinder, LadderMention
 from bot.language import PhraseMap, Speller, english_words, tokens
@@ -39,20 +39,22 @@ STATEMENT_WORDS = frozenset(
 # mentor juniors").
 _KEEP_ON_NEWS = frozenset({"stuck", "switch_company", "ic_vs_management", "forget", "nudges",
                            "plan", "help"})  # fmt: skip
+# Readings of a bare statement of one's level, which a date turns into news for the plan.
+_LEVEL_STATEMENTS = frozenset({"set_level", "greeting", "level_overview", OUT_OF_SCOPE})
 # Readings that a company level ("L5 at Google") replaces with the level translator; a pay or
 # interview question about the level stays one ("amazon L7 pay in seattle").
 _ABOUT_THE_LADDER = frozenset({"level_mapping", "set_level", "level_overview", "compare_levels",
                                "role", "help", "greeting", OUT_OF_SCOPE})  # fmt: skip
-# Alias words too common to signal plan news on their own.
-_NOT_PLAN = frozenset(
-    {"level", "team", "teams", "work", "good", "model", "models", "data", "code", "project",
-     "projects", "business", "learning", "system", "systems", "skills", "stuff", "thing", "first",
-     "salary", "promotion", "interview", "resume", "career", "manager", "mle", "engineer",
-     "questions", "company", "skill", "role", "next", "more", "help", "with"}
-)  # fmt: skip
+# Words that may come before a question's first word ("and what about staff").
+_OPENERS = frozenset({"and", "so", "ok", "okay", "but", "then", "hey", "hi", "also", "now"})
+# A question word followed by an auxiliary anywhere makes a question ("my model overfits, what
+# do i do").
+_INNER_QUESTION = re.compile(
+    r"\b(?:what|how|why|where|which|when)\s+(?:do|does|did|should|can|could|would|to|is|are)\b"
+)
 # Statements without "I" that report something done ("started mentoring a junior").
 _STARTS_WITH_ACTION = re.compile(
-    r"^(?:started|did|gave|wrote|built|shipped|led|set up|ran|running|mentoring|mentored|"
+    r"^(?:started|did|gave|wrote|built|shipped|led|set up|ran|mentored|been \w+ing|"
     r"onboarded|published|presented|finished|completed|no |never |haven't|havent|didnt|didn't)\b"
 )
 # Intents about one level that a "from X to Y" question is not about.
@@ -132,18 +134,15 @@ class Matcher:
         canonical = {a: tuple(self.synonyms.apply(tokens(a))) for a in aliases}
         self.extractor = SlotExtractor(kb, canonical, self.stopwords)
         self.ladders = LadderFinder(kb.ladders)
-        # Words of plan item aliases ("kubernetes", "mentoring", "talk"): a statement about
-        # oneself that uses one is news for the plan.
-        alias_words = {
-            w
-            for p in kb.plans.values()
-            for i in p.items
-            for a in i.aliases
-            for w in self.canonical(a)
-        }
-        self._plan_words = frozenset(
-            w for w in alias_words if len(w) >= 4 and w not in self.stopwords and w not in _NOT_PLAN
-        )
+        # Plan item aliases ("kubernetes", "gave a talk") by first word: a statement about
+        # oneself that names one whole is news for the plan.
+        self._plan_aliases: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+        for p in kb.plans.values():
+            for item in p.items:
+                for alias in item.aliases:
+                    parts = tuple(self.canonical(alias))
+                    if parts:
+                        self._plan_aliases[parts[0]].add(parts)
         self._beyond_entry = frozenset(lv.id for lv in kb.levels.values() if lv.rank >= 2)
         self._build_index()
 
@@ -198,9 +197,14 @@ class Matcher:
         words = self.canonical(text)
         slots = self.extractor.extract(words)
         content = self._content(slots.tokens)
-        question = "?" in text or any(
-            w in QUESTION_WORDS and (i == 0 or words[i - 1] == BOUNDARY)
-            for i, w in enumerate(words)
+        question = (
+            "?" in text
+            or any(
+                w in QUESTION_WORDS
+                and (i == 0 or words[i - 1] == BOUNDARY or (i == 1 and words[0] in _OPENERS))
+                for i, w in enumerate(words)
+            )
+            or bool(_INNER_QUESTION.search(" ".join(words)))
         )
         candidates = self._plausible(self.score(content), slots, question)
         has_slot = bool(slots.level or slots.from_level or slots.market or slots.own_level)
@@ -210,10 +214,10 @@ class Matcher:
         slot_only = bool(content) and not bare and (has_slot or "there" in content)
         ladder = self.ladders.find(words)
         intent, confidence, ambiguous = self._decide(candidates, slots, content, question)
-        if not question and intent not in _KEEP_ON_NEWS and self._plan_news(text, words, slots):
+        if not question and self._plan_news(text, words, slots, intent):
             # "I already know docker", "senior since 2023": news for the user's plan; a level
             # with a date is the speaker's own.
-            if plans.states_time_at_level(text) and slots.level and not slots.own_level:
+            if statements.states_time_at_level(text) and slots.level and not slots.own_level:
                 slots = replace(slots, own_level=slots.level)
             return Match("plan", max(confidence, 0.5), candidates[:3], slots, None, False,
                          content, question)  # fmt: skip
@@ -244,13 +248,29 @@ class Matcher:
             ladder if intent == "level_mapping" else None,
         )
 
-    def _plan_news(self, text: str, words: Sequence[str], slots: Extraction) -> bool:
+    def _plan_news(self, text: str, words: Sequence[str], slots: Extraction, intent: str) -> bool:
         """Things on a plan the speaker has or lacks, or a dated time at a level."""
-        if (slots.level or slots.own_level) and plans.states_time_at_level(text):
-            return True
+        if intent in _KEEP_ON_NEWS:
+            return False
+        if slots.mentioned and statements.states_time_at_level(text):
+            # "senior since 2023" alone; with a complaint or a question it stays that.
+            return intent in _LEVEL_STATEMENTS or (
+                intent == "promotion" and not statements.negated(text)
+            )
+        if slots.own_level or slots.years is not None or not statements.claims(text):
+            # A statement of one's level stays one ("im a student studying stats").
+            return False
         if not slots.first_person and not _STARTS_WITH_ACTION.match(text.lower()):
             return False
-        return any(w in self._plan_words for w in words)
+        return self._names_plan_item(words)
+
+    def _names_plan_item(self, words: Sequence[str]) -> bool:
+        """A plan item's alias appears whole, in order, among the words."""
+        for i, w in enumerate(words):
+            for parts in self._plan_aliases.get(w, ()):
+                if tuple(words[i : i + len(parts)]) == parts:
+                    return True
+        return False
 
     def _plausible(
         self, candidates: list[Candidate], slots: Extraction, question: bool

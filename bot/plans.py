@@ -10,22 +10,14 @@ from datetime import date, datetime
 
 from rapidfuzz import fuzz
 
+from bot import statements
 from bot.answer import Answer, Block, Line
 from bot.knowledge import KnowledgeBase, Plan, PlanItem, Transition
 from bot.language import normalize
 
 STATUSES = ("todo", "doing", "done", "skip")
 STATUS_LABELS = {"todo": "to do", "doing": "in progress", "done": "done", "skip": "not relevant"}
-_NEGATION = re.compile(
-    r"\b(not|no|never|dont|don't|do not|havent|haven't|have not|cant|can't|cannot|yet to|"
-    r"not yet|lack|missing|need to learn|want to learn|still learning)\b"
-)
 _CLAUSES = re.compile(r"\s*(?:[,.;!?]|\bbut\b|\balthough\b|\bhowever\b)\s*")
-_FOR_YEARS = re.compile(
-    r"\bfor (?:about |around |almost |over )?(\d{1,2}(?:\.\d)?) ?(years?|yrs?|months?)\b"
-)
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
-           "september", "october", "november", "december")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -86,7 +78,7 @@ def read_ticks(plan: Plan, text: str) -> Ticks:
         words = normalize(clause).split()
         if not words:
             continue
-        negated = bool(_NEGATION.search(" ".join(words)))
+        negated = statements.negated(" ".join(words))
         found = [item for item in plan.items if any(_has(words, a) for a in item.aliases)]
         if not found:
             # Named only in part ("feature stuff"): asked about, never guessed.
@@ -134,47 +126,6 @@ def _partial(plan: Plan, words: Sequence[str]) -> list[PlanItem]:
         if significant & alias_words:
             hits.append(item)
     return hits
-
-
-_DATED = re.compile(r"\b(?:since|in|from)\s+(?:[a-z]+\s+)?(?:(?:19|20)\d\d|this year|last year)\b")
-
-
-def states_time_at_level(text: str) -> bool:
-    """True for "since 2023", "in march 2024", "for 2 years": a dated statement, not "lately"."""
-    lowered = text.lower()
-    return bool(_DATED.search(lowered) or _FOR_YEARS.search(lowered))
-
-
-def parse_since(text: str, now: datetime) -> date | None:
-    """When the user reached their level: "since 2023", "since march 2024", "in 2022",
-    "for 2 years", "for 18 months"."""
-    lowered = text.lower()
-    years_ago = _FOR_YEARS.search(lowered)
-    if years_ago and re.search(r"\b(been|am|i'm|im|as)\b", lowered):
-        amount = float(years_ago.group(1))
-        months = int(amount * (1 if years_ago.group(2).startswith("m") else 12))
-        total = now.year * 12 + now.month - 1 - months
-        return date(total // 12, total % 12 + 1, 1)
-    match = re.search(
-        r"\b(?:since|in|from|back in)\s+(?:(" + "|".join(_MONTHS) + r"|" +
-        "|".join(m[:3] for m in _MONTHS) + r")\s+)?((?:19|20)\d\d)\b", lowered,
-    )  # fmt: skip
-    if match:
-        year = int(match.group(2))
-        month = 1
-        if match.group(1):
-            month = next(i for i, m in enumerate(_MONTHS, 1) if m.startswith(match.group(1)))
-        since = date(year, month, 1)
-        return since if since <= now.date() and year >= 1970 else None
-    relative = re.search(
-        r"\b(?:since|in|from)\s+(?:(" + "|".join(_MONTHS) + r")\s+)?(this|last) year\b", lowered
-    )
-    if relative:
-        year = now.year - (relative.group(2) == "last")
-        month = _MONTHS.index(relative.group(1)) + 1 if relative.group(1) else 1
-        since = date(year, month, 1)
-        return since if since <= now.date() else None
-    return None
 
 
 def year_at_level(since: date, now: datetime) -> int:

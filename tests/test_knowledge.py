@@ -56,11 +56,15 @@ def test_salaries_keep_every_sources_figure_and_their_disagreement(kb: Knowledge
 
 
 def test_every_fact_names_defined_sources(kb: KnowledgeBase) -> None:
-    # kbload rejects unknown ids; here: the five documents are all used.
+    # kbload rejects unknown ids; here: every defined source is used by some fact.
     used = {s for b in kb.bands for s in [b.source]}
     used |= {
         s for t in kb.topics.values() for sec in t.sections for i in sec.items for s in i.sources
     }
+    used |= {s for r in kb.ladders.rungs for s in r.sources}
+    used |= {s for item, _ in kb.ladders.caveats for s in item.sources}
+    used |= {s for p in kb.plans.values() for i in p.items for s in i.sources}
+    used |= {s for t in kb.tips for s in t.sources}
     assert set(kb.sources) <= used | {kb.median.source if kb.median else ""}
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import nudges, plans, render
+from bot import nudges, plans, render, statements
 from bot.advisor import Advisor, Reply
 from bot.knowledge import KnowledgeBase
 from bot.matching import Matcher
@@ -96,7 +96,7 @@ def test_a_vague_mention_is_asked_about_not_guessed(kb: KnowledgeBase) -> None:
     ],
 )
 def test_time_at_level(text: str, since: date | None) -> None:
-    assert plans.parse_since(text, NOW) == since
+    assert statements.parse_since(text, NOW) == since
 
 
 def test_time_at_level_is_related_to_the_typical_range(kb: KnowledgeBase) -> None:

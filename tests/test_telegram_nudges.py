@@ -52,7 +52,8 @@ async def test_nothing_is_sent_without_opting_in(bot: Harness) -> None:
 
 
 async def test_opt_in_and_a_due_nudge_arrives_with_buttons(bot: Harness) -> None:
-    await _opted_in(bot)
+    # A principal has no next plan, so nudges come from the tips (plan items: test_plans).
+    await _opted_in(bot, level="principal")
     profile, _ = await bot.storage.load(USER)
     assert profile.nudges.cadence == "weekly" and profile.nudges.next_due == MONDAY_9
     bot.at(MONDAY_9 + timedelta(minutes=1))
@@ -64,7 +65,7 @@ async def test_opt_in_and_a_due_nudge_arrives_with_buttons(bot: Harness) -> None
     assert text.startswith("A small next step") and "Sources: [1]" in text
     tip_id = bot.api.buttons(nudge)[0][1].split("|")[2]
     tip = next(t for t in bot.deps.kb.tips if t.id == tip_id)
-    assert "mid" in tip.levels and tip.text in text
+    assert "principal" in tip.levels and tip.text in text
     assert [d.split("|")[1] for _, d in bot.api.buttons(nudge)] == [
         "done",
         "more",
