@@ -352,7 +352,8 @@ def _intents(
                 "min_evidence",
                 "unknown_evidence",
                 "scope_bias",
-            )
+            ),
+            optional=("bayes_weight",),
         )
         threshold, margin = n.get("threshold").number(), n.get("margin").number()
         if threshold > 1 or margin > 1:
@@ -365,6 +366,7 @@ def _intents(
             n.get("min_evidence").number(),
             n.get("unknown_evidence").number(),
             n.get("scope_bias").number(minimum=-100),
+            n.get("bayes_weight").optional_number() or 0.0,
         )
 
     def synonyms() -> dict[str, tuple[str, ...]]:
@@ -437,7 +439,10 @@ def _ladders(r: _Reader, root: Node, levels: dict[str, Level]) -> Ladders:
     companies = {c.id: c for _, c in built}
 
     def rung(n: Node) -> tuple[Node, Rung]:
-        n.mapping(required=("company", "codes", "level", "sources"), optional=("title", "note"))
+        n.mapping(
+            required=("company", "codes", "level", "sources"), optional=("title", "aliases", "note")
+        )
+        aliases = n.get("aliases")
         return n, Rung(
             company=n.get("company").choice(set(companies)),
             codes=tuple(str(c.value).upper() for c in n.get("codes").items()),
@@ -445,6 +450,7 @@ def _ladders(r: _Reader, root: Node, levels: dict[str, Level]) -> Ladders:
             level=n.get("level").choice(set(levels)),
             note=n.get("note").optional_text(80),
             sources=r.source_ids(n.get("sources")),
+            aliases=() if aliases.is_null() else aliases.texts(max_len=40),
         )
 
     rungs = r.each(root.get("rungs").items, rung)

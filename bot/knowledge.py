@@ -271,6 +271,7 @@ class Rung:
     level: str
     note: str | None
     sources: tuple[str, ...]
+    aliases: tuple[str, ...] = ()  # other names of the title ("SDE 2" for "SDE II")
 
     @property
     def label(self) -> str:
@@ -306,6 +307,7 @@ class MatchSettings:
     min_evidence: float
     unknown_evidence: float
     scope_bias: float
+    bayes_weight: float = 0.0
 
 
 @dataclass

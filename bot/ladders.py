@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.knowledge import Ladders, Rung
@@ -12,6 +12,13 @@ _LETTER_CODE = re.compile(r"^[le]\d{1,2}s?$")
 _NUMBER_CODE = re.compile(r"^\d{2}$")
 # Words before a code that make it the speaker's own ("i am an l5", "i'm e5 at meta").
 _OWN = (("i", "am"), ("im",), ("my", "level"), ("work", "as"), ("i", "was"), ("promoted", "to"))
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
+_LONGEST_TITLE = 3
+
+
+def _title_key(words: Sequence[str]) -> str:
+    """ "SDE II", "sde 2" and "sde2" alike: "sde2"."""
+    return "".join(_ROMAN.get(w, w) if i else w for i, w in enumerate(words))
 
 
 @dataclass(frozen=True)
@@ -33,13 +40,23 @@ class LadderMention:
 class LadderFinder:
     """Finds "L5 at Google", "meta e6", "level 63 at microsoft" in canonical tokens."""
 
-    def __init__(self, ladders: Ladders) -> None:
+    def __init__(
+        self, ladders: Ladders, canonical: Callable[[str], list[str]] = lambda s: s.lower().split()
+    ) -> None:
+        """`canonical` turns a title into tokens the way messages are turned into tokens."""
         self.ladders = ladders
         self.company_of = {a: c.id for c in ladders.companies.values() for a in c.aliases}
         self.rungs_of: dict[str, list[Rung]] = {}
+        # Titles of two words or more ("SDE II", "Senior Staff"): one word ("Staff") is this
+        # bot's level name as often as a company's title.
+        self.titles: dict[str, list[Rung]] = {}
         for rung in ladders.rungs:
             for code in rung.codes:
                 self.rungs_of.setdefault(code, []).append(rung)
+            for title in (rung.title or "", *rung.aliases):
+                words = canonical(title)
+                if len(words) >= 2:
+                    self.titles.setdefault(_title_key(words), []).append(rung)
 
     def find(self, words: Sequence[str]) -> LadderMention | None:
         """The company level a message names, or just the company it asks about, if any."""
@@ -57,13 +74,39 @@ class LadderFinder:
             rungs = [r for r in self.rungs_of.get(code, []) if company in (None, r.company)]
             if not rungs and company is None:
                 continue
-            before = tuple(words[max(0, i - 4) : i])
-            own = any(
-                tuple(before[j : j + len(cue)]) == cue
-                for cue in _OWN
-                for j in range(len(before) - len(cue) + 1)
-            )
-            return LadderMention(tuple(rungs), company, code, own)
+            return LadderMention(tuple(rungs), company, code, _is_own(words, i))
+        titled = self._by_title(words, company)
+        if titled:
+            return titled
         if company is not None:
             return LadderMention((), company, None, False)
         return None
+
+    def _by_title(self, words: Sequence[str], company: str | None) -> LadderMention | None:
+        """ "amazon senior sde", "sde2": a title names the rung; without the company, only a
+        numbered title that a single company uses."""
+        for i in range(len(words)):
+            for n in range(_LONGEST_TITLE, 1, -1):
+                key = _title_key(words[i : i + n])
+                # "sde2" written as one word
+                rungs = self.titles.get(key) or (self.titles.get(words[i]) if n == 2 else None)
+                if not rungs:
+                    continue
+                if company is not None:
+                    rungs = [r for r in rungs if r.company == company]
+                elif len({r.company for r in rungs}) > 1 or not any(c.isdigit() for c in key):
+                    continue
+                if rungs:
+                    code = rungs[0].codes[0]
+                    return LadderMention(tuple(rungs), rungs[0].company, code, _is_own(words, i))
+        return None
+
+
+def _is_own(words: Sequence[str], i: int) -> bool:
+    """Whether the level at `i` is stated as the speaker's own ("i am an l5")."""
+    before = tuple(words[max(0, i - 4) : i])
+    return any(
+        tuple(before[j : j + len(cue)]) == cue
+        for cue in _OWN
+        for j in range(len(before) - len(cue) + 1)
+    )

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from bot import statements
+from bot.intent_model import IntentModel
 from bot.knowledge import KnowledgeBase
 from bot.ladders import LadderFinder, LadderMention
 from bot.language import PhraseMap, Speller, english_words, tokens
@@ -64,8 +65,14 @@ _NOT_CLARIFIED = frozenset({"greeting", "set_level", "set_market", OUT_OF_SCOPE}
 # Words that open a question; a clause starting with one makes the message a question.
 QUESTION_WORDS = frozenset(
     {"what", "whats", "how", "why", "when", "where", "which", "who", "should", "can", "could",
-     "would", "will", "do", "does", "did", "is", "are", "any", "tell", "give", "show", "duration"}
+     "would", "will", "do", "does", "did", "is", "are", "am", "were", "any", "tell", "give", "show",
+     "duration"}
 )  # fmt: skip
+# Scope evidence this strong makes a message a career question even when a word of it is
+# foreign ("the PIP after a reorg") or, for a long message, when no example matches it well.
+CLEARLY_IN_SCOPE = 4.0
+LONG_MESSAGE = 6
+LONG_THRESHOLD = 0.25
 # Words weighing at least this (roughly: most of their examples are one intent's) find the
 # candidate examples for a message.
 _INFORMATIVE = 1.0
@@ -133,7 +140,7 @@ class Matcher:
         )
         canonical = {a: tuple(self.synonyms.apply(tokens(a))) for a in aliases}
         self.extractor = SlotExtractor(kb, canonical, self.stopwords)
-        self.ladders = LadderFinder(kb.ladders)
+        self.ladders = LadderFinder(kb.ladders, self.canonical)
         # Plan item aliases ("kubernetes", "gave a talk") by first word: a statement about
         # oneself that names one whole is news for the plan.
         self._plan_aliases: dict[str, set[tuple[str, ...]]] = defaultdict(set)
@@ -182,6 +189,9 @@ class Matcher:
             if w not in self.stopwords
         )
         self.examples = [(intent, content, self._weight(content)) for intent, content in examples]
+        self.intent_model = IntentModel(
+            (intent, [w for w in content if w not in PLACEHOLDERS]) for intent, content in examples
+        )
         index: dict[str, list[int]] = defaultdict(list)
         for i, (_, content, _) in enumerate(self.examples):
             for word in content:
@@ -316,15 +326,21 @@ class Matcher:
                 if slots.own_level or slots.years is not None:
                     return "set_level", 1.0 - residual / 2, None
                 return "set_market", 1.0 - residual / 2, None
-        if slots.transition and best.intent in _ABOUT_ONE_LEVEL and best.score >= threshold:
+        moved = slots.transition and best.intent in _ABOUT_ONE_LEVEL
+        if moved and (question or best.intent != "set_level") and best.score >= threshold:
             # "whats needed to go from mid to staff" asks about the move, not about staff.
             return "promotion", best.score, None
         if best.intent == OUT_OF_SCOPE:
             return OUT_OF_SCOPE, best.score, None
+        odds = self.scope.log_odds(content)
+        # A long message full of the domain's words ("...my promo packet, calibration and
+        # skip-level...") matches no single example well, yet is clearly a career question.
+        clearly_ours = odds >= CLEARLY_IN_SCOPE
+        bar = LONG_THRESHOLD if clearly_ours and len(content) >= LONG_MESSAGE else threshold
         if (
-            best.score < threshold
-            or not self.in_scope(content)
-            or self.about_something_else(content)
+            best.score < bar
+            or not self.in_scope(content, odds)
+            or (not clearly_ours and self.about_something_else(content))
         ):
             return OUT_OF_SCOPE, 1.0 - best.score, None
         close = second.score >= threshold and best.score - second.score < self.settings.margin
@@ -356,14 +372,16 @@ class Matcher:
                 return False
         return True
 
-    def in_scope(self, content: Sequence[str]) -> bool:
+    def in_scope(self, content: Sequence[str], odds: float | None = None) -> bool:
         """Whether the words of a message are about ML-engineering careers (scope model).
 
         A level together with a word of the domain ("does a junior mle need cuda") settles it.
         """
         if LEVEL in content and any(w in self.anchors for w in content):
             return True
-        return self.scope.log_odds(content) >= self.settings.scope_bias
+        if odds is None:
+            odds = self.scope.log_odds(content)
+        return odds >= self.settings.scope_bias
 
     def explain(self, text: str) -> list[tuple[str, float, str]]:
         """(intent, score, best example) for the top candidates: for tuning the examples."""
@@ -377,12 +395,17 @@ class Matcher:
         return [(intent, f, example) for intent, (f, example) in ranked[:5]]
 
     def score(self, content: Sequence[str]) -> list[Candidate]:
-        """Best example score per intent, highest first (weighted token F-beta)."""
+        """Best example score per intent (weighted token F-beta), nudged by how strongly all
+        the words together point at the intent; highest first."""
         best: dict[str, float] = {}
         for i, f in self._example_scores(content).items():
             intent = self.examples[i][0]
             if f > best.get(intent, 0.0):
                 best[intent] = f
+        weight = self.settings.bayes_weight
+        if weight and best:
+            posterior = self.intent_model.posterior(w for w in content if w not in PLACEHOLDERS)
+            best = {i: s + weight * (posterior.get(i, 0.0) - 0.5) for i, s in best.items()}
         return sorted((Candidate(i, s) for i, s in best.items()), key=lambda c: -c.score)
 
     def _example_scores(self, content: Sequence[str]) -> dict[int, float]:

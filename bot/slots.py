@@ -30,6 +30,9 @@ _OWN_LEVEL_CUES = (
     ("i", "am"), ("as",), ("work", "as"), ("my", "level"), ("my", "title"), ("title",),
     ("promoted", "to"), ("i", "was"), ("been",), ("i", "have"), ("have",), ("level",),
     ("role", "is"), ("still",),
+    # "promoted" reads as "promotion" here: "got promoted to senior", "they promoted me to staff"
+    ("got", "promotion", "to"), ("was", "promotion", "to"), ("been", "promotion", "to"),
+    ("just", "promotion", "to"), ("finally", "promotion", "to"), ("promotion", "me", "to"),
 )  # fmt: skip
 # Words between the cue and the level that do not break the statement ("i am a new senior").
 _OWN_FILLER = frozenset(
