@@ -89,8 +89,9 @@ def resolve(
     intent = match.intent
     if match.slot_only:
         intent = _slot_only_intent(match, ctx)
-    elif intent == OUT_OF_SCOPE and (slots.own_level or slots.own_market):
-        intent = "set_level" if slots.own_level else "set_market"
+    elif intent == OUT_OF_SCOPE and ((slots.own_level and slots.mentioned) or slots.own_market):
+        # Years alone are not enough: "a chef for 15 years" says nothing about ML.
+        intent = "set_level" if slots.own_level and slots.mentioned else "set_market"
     if intent == "set_level" and not slots.own_level:
         # "8 years as an ml engineer now", or "mid" when asked for a level: a statement about
         # oneself without "I".
@@ -99,14 +100,16 @@ def resolve(
         )
         slots = replace(slots, own_level=stated)
         match = replace(match, slots=slots)
+    if intent == OUT_OF_SCOPE:
+        # Nothing said off topic changes what the bot remembers ("a chef for 15 years").
+        return Turn(Query(OUT_OF_SCOPE), match.confidence, profile, context)
     if slots.own_level:
         profile = replace(profile, level=slots.own_level)
-    if slots.market and slots.own_market:
+    # "set market uk", "i am junior in london": a place named in a statement about oneself.
+    stating = intent == "set_market" or (intent == "set_level" and slots.first_person)
+    if slots.market and (slots.own_market or stating):
         profile = replace(profile, market=slots.market)
 
-    if intent == OUT_OF_SCOPE:
-        query = Query(OUT_OF_SCOPE)
-        return Turn(query, match.confidence, profile, context)
     if intent in ("set_level", "set_market"):
         query = Query(intent, level=profile.level, market=profile.market)
         pending = ctx.pending if ctx and ctx.pending and profile.level else None
@@ -186,6 +189,9 @@ def _fill_slots(
         level, from_level = _comparison(kb, match, profile, ctx)
         return Query(intent, level, from_level, market)
     level = slots.level or slots.own_level
+    if level is None and slots.next_level:
+        current = profile.level or (ctx.level if ctx else None)
+        level = kb.next_level(current) if current else None
     if level is None and intent in PERSONAL_INTENTS:
         level = profile.level
     if level is None and slots.refers_back and ctx:
@@ -204,6 +210,9 @@ def _transition(
     slots = match.slots
     own = slots.own_level or profile.level
     target, source = slots.level, slots.from_level
+    if target is None and source is None and slots.next_level:
+        source = own or (ctx.level if ctx else None)
+        return (kb.next_level(source), source) if source else (None, None)
     if target is None and source is None and ctx and (slots.refers_back or match.slot_only):
         target = ctx.level
         if ctx.intent in TRANSITION_INTENTS and not slots.refers_back:

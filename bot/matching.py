@@ -58,6 +58,8 @@ _STARTS_WITH_ACTION = re.compile(
     r"^(?:started|did|gave|wrote|built|shipped|led|set up|ran|mentored|been \w+ing|"
     r"onboarded|published|presented|finished|completed|no |never |haven't|havent|didnt|didn't)\b"
 )
+# What is left of a statement about oneself that does not make it a question.
+_NOT_A_QUESTION = frozenset({OUT_OF_SCOPE, "greeting"})
 # Intents about one level that a "from X to Y" question is not about.
 _ABOUT_ONE_LEVEL = frozenset({"skills", "level_overview", "next_steps", "set_level"})
 # Intents that never compete with a question for "did you mean".
@@ -317,6 +319,9 @@ class Matcher:
         best = candidates[0] if candidates else Candidate(OUT_OF_SCOPE, 1.0)
         second = candidates[1] if len(candidates) > 1 else Candidate(OUT_OF_SCOPE, 0.0)
         threshold = self.settings.threshold
+        if best.intent == OUT_OF_SCOPE and slots.years is not None and not slots.mentioned:
+            # "a teacher for 12 years": years of something else are not a level.
+            return OUT_OF_SCOPE, best.score, None
         if (slots.own_level or slots.own_market or slots.years is not None) and not question:
             residual, long_rest = self._residual_score(content)
             # A long story around the statement usually asks something ("...every promo cycle
@@ -352,7 +357,8 @@ class Matcher:
         """How well what is left of a statement about oneself matches an in-scope intent
         (0 if nothing), and whether what is left is long."""
         rest = [w for w in content if w not in STATEMENT_WORDS and w not in PLACEHOLDERS]
-        scores = [c for c in self.score(rest) if c.intent != OUT_OF_SCOPE] if rest else []
+        # "hello, i am working 1 year as an mle": a greeting around a statement is still one.
+        scores = [c for c in self.score(rest) if c.intent not in _NOT_A_QUESTION] if rest else []
         return (scores[0].score if scores else 0.0), len(rest) >= _LONG_REST
 
     def about_something_else(self, content: Sequence[str]) -> bool:
@@ -405,7 +411,10 @@ class Matcher:
         weight = self.settings.bayes_weight
         if weight and best:
             posterior = self.intent_model.posterior(w for w in content if w not in PLACEHOLDERS)
-            best = {i: s + weight * (posterior.get(i, 0.0) - 0.5) for i, s in best.items()}
+            best = {
+                i: min(1.0, max(0.0, s + weight * (posterior.get(i, 0.0) - 0.5)))
+                for i, s in best.items()
+            }
         return sorted((Candidate(i, s) for i, s in best.items()), key=lambda c: -c.score)
 
     def _example_scores(self, content: Sequence[str]) -> dict[int, float]:

@@ -40,6 +40,7 @@ _OWN_FILLER = frozenset(
 )
 # Words right after a level or market that make it the user's own ("junior here", "london based").
 _OWN_AFTER = frozenset({"here", "based", "myself"})
+_OWN_AFTER_OPENING = frozenset({"at", "right", "now", "currently"})
 # Words that turn a level into a goal ("i am trying to become senior").
 _GOAL_WORDS = frozenset(
     {"become", "becoming", "to", "want", "reach", "get", "be", "next", "aspire", "aiming", "into"}
@@ -53,6 +54,8 @@ _BACK_REFERENCES = (
     ("that", "step"), ("that", "move"), ("the", "jump"), ("that", "be"), ("reach", "it"),
     ("make", "it", "there"), ("that", "promotion"), ("that", "transition"),
 )  # fmt: skip
+_NEXT_LEVEL = (("next", "level"), ("next", "one"), ("level", "above"), ("above", "mine"),
+               ("next", "rung"), ("next", "grade"))  # fmt: skip
 _NOT_YET = frozenset({"until", "till", "til", "untill", "when", "before", "once", "if", "unless"})
 _TIMEFRAME_WORDS = frozenset({"in", "within", "after", "next", "than", "under", "by"})
 # Words after a guarded alias that make it a place ("us based", "us salary").
@@ -75,6 +78,7 @@ class Extraction:
     own_market: bool = False
     years: float | None = None
     refers_back: bool = False
+    next_level: bool = False  # "the next level", "the level above mine"
     first_person: bool = False
     comparison: bool = False
     transition: bool = False
@@ -122,7 +126,9 @@ class SlotExtractor:
                 i += 1
                 continue
             kind, value = hit
-            own_after = i + size < n and words[i + size] in _OWN_AFTER
+            after = words[i + size] if i + size < n else ""
+            # "tech lead at a startup", "intern right now": a message that opens with a level.
+            own_after = after in _OWN_AFTER or (i == 0 and after in _OWN_AFTER_OPENING)
             if kind == "level":
                 ex.level_positions.append(len(out))
                 level_spans.append((len(out), value, own_after or _own_before(out, len(out))))
@@ -134,6 +140,7 @@ class SlotExtractor:
                 out.append(MARKET)
             i += size
         ex.refers_back = any(_contains(out, cue) for cue in _BACK_REFERENCES)
+        ex.next_level = not level_spans and any(_contains(out, cue) for cue in _NEXT_LEVEL)
         self._assign_levels(ex, level_spans)
         # Years say which level only when no level is named: "junior for 3 years" is time spent
         # at junior, not three years of experience overall.
