@@ -12,7 +12,7 @@ from bot.config import Settings
 from bot.knowledge import KnowledgeBase
 from bot.storage import Storage
 from bot.tg.app import build_application
-from bot.tg.handlers import Deps
+from bot.tg.deps import Deps
 from bot.tg.nudger import Nudger
 from tests.conftest import NOW
 from tests.fake_telegram import TOKEN, FakeRequest, FakeTelegram

@@ -24,8 +24,9 @@ from bot.advisor import Advisor
 from bot.config import Settings
 from bot.knowledge import KnowledgeBase
 from bot.storage import Storage
-from bot.tg import handlers
-from bot.tg.handlers import AddressedToBot, Deps
+from bot.tg import commands, handlers
+from bot.tg.deps import Deps
+from bot.tg.handlers import AddressedToBot
 from bot.tg.nudger import Nudger
 from bot.tg.pacing import PriorityRateLimiter
 
@@ -143,19 +144,19 @@ def build_application(
     app.bot_data["dispatch_nudges"] = dispatch_nudges
 
     private_or_addressed = AddressedToBot()
-    app.add_handler(CommandHandler("start", handlers.start))
-    app.add_handler(CommandHandler("help", handlers.help_command))
-    app.add_handler(CommandHandler("level", handlers.level_command))
-    app.add_handler(CommandHandler("market", handlers.market_command))
-    app.add_handler(CommandHandler("profile", handlers.profile_command))
-    app.add_handler(CommandHandler("forget", handlers.forget_command))
-    app.add_handler(CommandHandler("sources", handlers.sources_command))
-    app.add_handler(CommandHandler("stats", handlers.stats_command))
-    app.add_handler(CommandHandler("nudges", handlers.nudges_command))
-    app.add_handler(CommandHandler("plan", handlers.plan_command))
-    app.add_handler(CommandHandler("timezone", handlers.timezone_command))
+    app.add_handler(CommandHandler("start", commands.start))
+    app.add_handler(CommandHandler("help", commands.help_command))
+    app.add_handler(CommandHandler("level", commands.level_command))
+    app.add_handler(CommandHandler("market", commands.market_command))
+    app.add_handler(CommandHandler("profile", commands.profile_command))
+    app.add_handler(CommandHandler("forget", commands.forget_command))
+    app.add_handler(CommandHandler("sources", commands.sources_command))
+    app.add_handler(CommandHandler("stats", commands.stats_command))
+    app.add_handler(CommandHandler("nudges", commands.nudges_command))
+    app.add_handler(CommandHandler("plan", commands.plan_command))
+    app.add_handler(CommandHandler("timezone", commands.timezone_command))
     app.add_handler(
-        MessageHandler(filters.COMMAND & private_or_addressed, handlers.unknown_command)
+        MessageHandler(filters.COMMAND & private_or_addressed, commands.unknown_command)
     )
     app.add_handler(
         MessageHandler(filters.TEXT & ~filters.COMMAND & private_or_addressed, handlers.on_text)
@@ -185,7 +186,7 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     deps.storage = await Storage.open(deps.settings.db)
     deps.advisor = Advisor(deps.kb, deps.storage, keep_unanswered=deps.settings.keep_unanswered)
     deps.nudger = Nudger(app.bot, deps.kb, deps.storage, deps.advisor.replies, deps.clock)
-    await app.bot.set_my_commands([BotCommand(name, text) for name, text in handlers.COMMANDS])
+    await app.bot.set_my_commands([BotCommand(name, text) for name, text in commands.COMMANDS])
     if app.bot_data["dispatch_nudges"]:
         deps.nudger.start()
     log.info("bot @%s ready (database %s)", app.bot.username, deps.settings.db)
