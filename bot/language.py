@@ -24,6 +24,7 @@ _PLUS_GLUE = re.compile(r"\s+\+")
 _MONEY = re.compile(r"[£$]")
 _REPEATS = re.compile(r"(.)\1{2,}")
 _CLOCK = re.compile(r"\b(\d{1,2})[:.](\d{2})\b")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 
 
 def normalize(text: str) -> str:
@@ -36,6 +37,7 @@ def normalize(text: str) -> str:
     text = text.replace("_", " ").replace("|", " ")
     # "17:00" is a time, not a clause boundary: keep it one token ("17h00").
     text = _CLOCK.sub(r"\1h\2", text)
+    text = _THOUSANDS.sub("", text)  # "£90,000" is one amount
     # Clause boundaries survive as a "|" token: slot extraction must not read across them.
     text = _CLAUSE.sub(" | ", text + " ")
     text = _DROP.sub(" ", text)

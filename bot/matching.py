@@ -48,6 +48,8 @@ _ABOUT_THE_LADDER = frozenset({"level_mapping", "set_level", "level_overview", "
                                "role", "help", "greeting", OUT_OF_SCOPE})  # fmt: skip
 # Words that may come before a question's first word ("and what about staff").
 _OPENERS = frozenset({"and", "so", "ok", "okay", "but", "then", "hey", "hi", "also", "now"})
+# One's level named without naming it ("been at my current level for 2 years").
+_OWN_LEVEL = re.compile(r"\b(?:my|this|current) (?:current )?(?:level|title|grade)\b")
 # A question word followed by an auxiliary anywhere makes a question ("my model overfits, what
 # do i do").
 _INNER_QUESTION = re.compile(
@@ -55,7 +57,8 @@ _INNER_QUESTION = re.compile(
 )
 # Statements without "I" that report something done ("started mentoring a junior").
 _STARTS_WITH_ACTION = re.compile(
-    r"^(?:started|did|gave|wrote|built|shipped|led|set up|ran|mentored|been \w+ing|"
+    r"^(?:(?:update|fyi|btw|ok|so|also|finally|still|just|now|and)\W+)*"
+    r"(?:started|did|gave|wrote|built|shipped|led|set up|ran|mentored|been \w+ing|got|passed|"
     r"onboarded|published|presented|finished|completed|no |never |haven't|havent|didnt|didn't)\b"
 )
 # What is left of a statement about oneself that does not make it a question.
@@ -264,7 +267,9 @@ class Matcher:
         """Things on a plan the speaker has or lacks, or a dated time at a level."""
         if intent in _KEEP_ON_NEWS:
             return False
-        if slots.mentioned and statements.states_time_at_level(text):
+        if (slots.mentioned or _OWN_LEVEL.search(text.lower())) and statements.states_time_at_level(
+            text
+        ):
             # "senior since 2023" alone; with a complaint or a question it stays that.
             return intent in _LEVEL_STATEMENTS or (
                 intent == "promotion" and not statements.negated(text)

@@ -12,6 +12,8 @@ LEVEL = "<level>"
 MARKET = "<market>"
 YEARS = "<years>"
 TIME = "<time>"
+# An amount of money ("120k", "95000"): a word like any other, which pay examples teach.
+MONEY = "<money>"
 BOUNDARY = "|"
 
 _NUMBER_WORDS = {
@@ -21,6 +23,7 @@ _NUMBER_WORDS = {
 }  # fmt: skip
 _YEAR_UNITS = frozenset({"year", "years", "yr", "yrs", "yoe", "y", "yo"})
 _TIME_OF_DAY = re.compile(r"^\d{1,2}(?:h\d{2}|h|am|pm)$")
+_AMOUNT = re.compile(r"^(?:\d{1,4}(?:\.\d{1,2})?[km]|\d{5,7})$")
 _GLUED_YEARS = re.compile(r"^(\d{1,2}(?:\.\d)?)\+?(?:y|yr|yrs|yoe|years?)$")
 _NUMBER = re.compile(r"^(\d{1,2}(?:\.\d)?)\+?$")
 
@@ -122,7 +125,10 @@ class SlotExtractor:
                 continue
             size, hit = self._phrase_at(words, i)
             if hit is None:
-                out.append(TIME if _TIME_OF_DAY.match(words[i]) else words[i])
+                word = words[i]
+                out.append(
+                    TIME if _TIME_OF_DAY.match(word) else MONEY if _AMOUNT.match(word) else word
+                )
                 i += 1
                 continue
             kind, value = hit
