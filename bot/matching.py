@@ -228,7 +228,9 @@ class Matcher:
         # "and in london?", or "whats it like there": nothing but slots and follow-up words.
         slot_only = bool(content) and not bare and (has_slot or "there" in content)
         ladder = self.ladders.find(words)
-        intent, confidence, ambiguous = self._decide(candidates, slots, content, question)
+        # A company level ("microsoft 62") anchors a message in the domain.
+        anchored = bool(ladder and ladder.code)
+        intent, confidence, ambiguous = self._decide(candidates, slots, content, question, anchored)
         if not question and self._plan_news(text, words, slots, intent):
             # "I already know docker", "senior since 2023": news for the user's plan; a level
             # with a date is the speaker's own.
@@ -318,7 +320,12 @@ class Matcher:
         return out
 
     def _decide(
-        self, candidates: list[Candidate], slots: Extraction, content: list[str], question: bool
+        self,
+        candidates: list[Candidate],
+        slots: Extraction,
+        content: list[str],
+        question: bool,
+        anchored: bool = False,
     ) -> tuple[str, float, tuple[str, str] | None]:
         """(intent, confidence, the two intents to ask about when they are too close)."""
         best = candidates[0] if candidates else Candidate(OUT_OF_SCOPE, 1.0)
@@ -345,11 +352,11 @@ class Matcher:
         odds = self.scope.log_odds(content)
         # A long message full of the domain's words ("...my promo packet, calibration and
         # skip-level...") matches no single example well, yet is clearly a career question.
-        clearly_ours = odds >= CLEARLY_IN_SCOPE
+        clearly_ours = anchored or odds >= CLEARLY_IN_SCOPE
         bar = LONG_THRESHOLD if clearly_ours and len(content) >= LONG_MESSAGE else threshold
         if (
             best.score < bar
-            or not self.in_scope(content, odds)
+            or not (clearly_ours or self.in_scope(content, odds))
             or (not clearly_ours and self.about_something_else(content))
         ):
             return OUT_OF_SCOPE, 1.0 - best.score, None
