@@ -75,7 +75,7 @@ QUESTION_WORDS = frozenset(
 )  # fmt: skip
 # Scope evidence this strong makes a message a career question even when a word of it is
 # foreign ("the PIP after a reorg") or, for a long message, when no example matches it well.
-CLEARLY_IN_SCOPE = 4.0
+CLEARLY_IN_SCOPE = 3.0
 LONG_MESSAGE = 6
 LONG_THRESHOLD = 0.25
 # Words weighing at least this (roughly: most of their examples are one intent's) find the

@@ -12,6 +12,17 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 
+# Pronouns, auxiliaries and question words say how something is asked, not what about: career
+# examples use "i" and "should" more than off-topic ones, which must not make "should i leave
+# my nursing job" look like a career question.
+FUNCTION_WORDS = frozenset(
+    {"i", "me", "my", "mine", "myself", "you", "your", "we", "our", "us", "he", "she", "his",
+     "her", "they", "them", "their", "it", "how", "what", "whats", "why", "when", "where",
+     "which", "who", "do", "does", "did", "should", "can", "could", "would", "will", "have",
+     "has", "had", "want", "wants", "get", "one", "any", "some", "there", "here", "not", "dont"}
+)  # fmt: skip
+
+
 class ScopeModel:
     """Log-odds that a message (its content tokens) is in scope."""
 
@@ -47,5 +58,5 @@ class ScopeModel:
         return self.evidence.get(word, self.unknown_evidence)
 
     def log_odds(self, words: Sequence[str]) -> float:
-        """Summed evidence of the distinct words of a message."""
-        return sum(self.word_evidence(w) for w in set(words))
+        """Summed evidence of the distinct words of a message, function words left out."""
+        return sum(self.word_evidence(w) for w in set(words) if w not in FUNCTION_WORDS)
