@@ -152,7 +152,10 @@ class Matcher:
         for p in kb.plans.values():
             for item in p.items:
                 for alias in item.aliases:
-                    parts = tuple(self.canonical(alias))
+                    parts = tuple(
+                        w[:-1] if len(w) > 3 and w.endswith("s") else w
+                        for w in self.canonical(alias)
+                    )
                     if parts:
                         self._plan_aliases[parts[0]].add(parts)
         self._beyond_entry = frozenset(lv.id for lv in kb.levels.values() if lv.rank >= 2)
@@ -285,9 +288,10 @@ class Matcher:
 
     def _names_plan_item(self, words: Sequence[str]) -> bool:
         """A plan item's alias appears whole, in order, among the words."""
-        for i, w in enumerate(words):
+        singular = [w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words]
+        for i, w in enumerate(singular):
             for parts in self._plan_aliases.get(w, ()):
-                if tuple(words[i : i + len(parts)]) == parts:
+                if tuple(singular[i : i + len(parts)]) == parts:
                     return True
         return False
 

@@ -94,14 +94,15 @@ def read_ticks(plan: Plan, text: str) -> Ticks:
 
 
 def _has(words: Sequence[str], alias: str) -> bool:
-    """The alias's words appear in order (each word may have a small typo: "pytroch")."""
+    """The alias's words appear in order (each word may have a small typo, "pytroch", or be a
+    plural, "talks")."""
     parts = normalize(alias).split()
     if not parts:
         return False
     for start in range(len(words) - len(parts) + 1):
         window = words[start : start + len(parts)]
         if all(
-            w == p or (len(p) >= 5 and fuzz.ratio(w, p) >= 85)
+            w in (p, p + "s", p + "es") or (len(p) >= 5 and fuzz.ratio(w, p) >= 85)
             for w, p in zip(window, parts, strict=True)
         ):
             return True
