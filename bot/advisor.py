@@ -65,8 +65,9 @@ class Advisor:
 
     async def ask(self, user_id: int, text: str, now: datetime) -> Reply:
         """Answer a free-text message from a user."""
-        match = self.matcher.match(text)
         profile, context = await self.storage.load(user_id)
+        fresh = context if context and context.fresh(now) else None
+        match = self.matcher.match(text, fresh.company if fresh else None)
         turn = resolve(self.kb, match, profile, context, now)
         stated = turn.profile.level and (match.slots.own_level or turn.query.intent == "plan")
         since = statements.parse_since(text, now) if stated else None

@@ -42,6 +42,7 @@ class Context:
     market: str | None
     pending: str | None
     at: datetime
+    company: str | None = None  # a big-tech company being discussed ("and L6?")
 
     def fresh(self, now: datetime) -> bool:
         """True while the context is recent enough for follow-ups."""
@@ -129,7 +130,8 @@ def resolve(
         if level is None and ctx and (match.slot_only or not match.ladder or not match.ladder.code):
             level = ctx.level  # "that's which level at amazon?" after talking about senior
         query = Query(intent, level, None, None)
-        new_ctx = Context(intent, query.level, None, None, None, now)
+        company = match.ladder.company if match.ladder else None
+        new_ctx = Context(intent, query.level, None, None, None, now, company)
         return Turn(query, match.confidence, profile, new_ctx, ladder=match.ladder)
     query = _fill_slots(kb, intent, match, profile, ctx)
     entry = kb.level_by_rank(0)

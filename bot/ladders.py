@@ -58,9 +58,10 @@ class LadderFinder:
                 if len(words) >= 2:
                     self.titles.setdefault(_title_key(words), []).append(rung)
 
-    def find(self, words: Sequence[str]) -> LadderMention | None:
-        """The company level a message names, or just the company it asks about, if any."""
-        company = next((self.company_of[w] for w in words if w in self.company_of), None)
+    def find(self, words: Sequence[str], company: str | None = None) -> LadderMention | None:
+        """The company level a message names, or just the company it asks about, if any;
+        `company` is the one the conversation is about, for a message that names none."""
+        company = next((self.company_of[w] for w in words if w in self.company_of), company)
         for i, word in enumerate(words):
             code = None
             if _LETTER_CODE.match(word):

@@ -210,8 +210,9 @@ class Matcher:
         return sum(self.weights.get(w, _UNKNOWN_WEIGHT) for w in words)
 
     # -- matching --------------------------------------------------------------------------
-    def match(self, text: str) -> Match:
-        """Match a message to an intent, with slots, candidates and a confidence."""
+    def match(self, text: str, company: str | None = None) -> Match:
+        """Match a message to an intent, with slots, candidates and a confidence; `company` is
+        the big-tech company the conversation is about, if any ("and L6?")."""
         words = self.canonical(text)
         slots = self.extractor.extract(words)
         content = self._content(slots.tokens)
@@ -230,7 +231,7 @@ class Matcher:
         bare = [w for w in content if w not in PLACEHOLDERS and w not in FOLLOWUP_WORDS]
         # "and in london?", or "whats it like there": nothing but slots and follow-up words.
         slot_only = bool(content) and not bare and (has_slot or "there" in content)
-        ladder = self.ladders.find(words)
+        ladder = self.ladders.find(words, company)
         # A company level ("microsoft 62") anchors a message in the domain.
         anchored = bool(ladder and ladder.code)
         intent, confidence, ambiguous = self._decide(candidates, slots, content, question, anchored)

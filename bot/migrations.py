@@ -105,4 +105,6 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             statuses    TEXT NOT NULL
         )""",
     ),
+    # 6: the company the conversation is about ("and L6?" after "what is L5 at Google").
+    ("ALTER TABLE conversation ADD COLUMN company TEXT",),
 )

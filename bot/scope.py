@@ -11,7 +11,6 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-
 # Pronouns, auxiliaries and question words say how something is asked, not what about: career
 # examples use "i" and "should" more than off-topic ones, which must not make "should i leave
 # my nursing job" look like a career question.

@@ -181,6 +181,10 @@ class SlotExtractor:
 
     def _assign_levels(self, ex: Extraction, spans: list[tuple[int, str, bool]]) -> None:
         out = ex.tokens
+        # "i meant mid, not senior": a level denied next to one stated is no slot.
+        kept = [s for s in spans if not _denied(out, s[0])]
+        if kept and len(kept) < len(spans):
+            spans = kept
         others = [(pos, lvl) for pos, lvl, own in spans if not own]
         owns = [lvl for _, lvl, own in spans if own]
         ex.own_level = owns[0] if owns else None
@@ -205,6 +209,12 @@ class SlotExtractor:
                 ex.level = lvl
                 if ex.own_level and ex.own_level != lvl:
                     ex.from_level = ex.own_level
+
+
+def _denied(out: Sequence[str], pos: int) -> bool:
+    """ "not senior", "not a staff", "not yet staff": the level at `pos` is denied."""
+    before = [w for w in out[max(0, pos - 3) : pos] if w not in ("a", "an", "yet", "really")]
+    return bool(before) and before[-1] in ("not", "no", "never")
 
 
 def _contains(words: Sequence[str], phrase: tuple[str, ...]) -> bool:

@@ -152,7 +152,7 @@ class Storage:
         # One statement, one hop to the database thread: this runs for every message.
         rows = await self._db.execute_fetchall(
             "SELECT u.level, u.market, u.level_since, c.intent, c.level, c.from_level, c.market, "
-            f"c.pending, c.updated_at, {_NUDGE_COLUMNS} FROM users u "
+            f"c.pending, c.updated_at, c.company, {_NUDGE_COLUMNS} FROM users u "
             "LEFT JOIN conversation c ON c.user_id = u.user_id "
             "LEFT JOIN nudge_settings n ON n.user_id = u.user_id WHERE u.user_id = ?",
             (user_id,),
@@ -161,10 +161,10 @@ class Storage:
             return Profile(user_id), None
         row = next(iter(rows))
         since = date.fromisoformat(row[2]) if row[2] else None
-        profile = Profile(user_id, row[0], row[1], _nudge_state(row[9:]), since)
+        profile = Profile(user_id, row[0], row[1], _nudge_state(row[10:]), since)
         if row[3] is None:
             return profile, None
-        return profile, Context(row[3], row[4], row[5], row[6], row[7], _dt(row[8]))
+        return profile, Context(row[3], row[4], row[5], row[6], row[7], _dt(row[8]), row[9])
 
     async def save(
         self,
@@ -197,10 +197,11 @@ class Storage:
                 return
             await db.execute(
                 "INSERT INTO conversation (user_id, intent, level, from_level, market, pending, "
-                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(user_id) DO UPDATE SET "
-                "intent = excluded.intent, level = excluded.level, "
+                "updated_at, company) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(user_id) DO "
+                "UPDATE SET intent = excluded.intent, level = excluded.level, "
                 "from_level = excluded.from_level, market = excluded.market, "
-                "pending = excluded.pending, updated_at = excluded.updated_at",
+                "pending = excluded.pending, updated_at = excluded.updated_at, "
+                "company = excluded.company",
                 (
                     profile.user_id,
                     context.intent,
@@ -209,6 +210,7 @@ class Storage:
                     context.market,
                     context.pending,
                     _ts(context.at),
+                    context.company,
                 ),
             )
 

@@ -62,6 +62,43 @@ async def test_get_there_is_the_move_to_the_level_just_discussed(advisor: Adviso
     assert "senior" in reply.answer.heading.lower() and "staff" in reply.answer.heading.lower()
 
 
+async def test_a_correction_keeps_the_level_stated_not_the_one_denied(advisor: Advisor) -> None:
+    await _say(advisor, "I'm a senior MLE")
+    assert _slots(await _say(advisor, "sorry, I meant mid not senior", 1)) == (
+        "set_level",
+        "mid",
+        None,
+        None,
+    )
+    assert (await advisor.profile(7)).level == "mid"
+
+
+async def test_next_level_is_the_one_above_the_users(advisor: Advisor) -> None:
+    await _say(advisor, "I'm a mid-level MLE")
+    assert _slots(await _say(advisor, "what skills do I need for the next level", 1))[:2] == (
+        "skills",
+        "senior",
+    )
+    reply = await _say(advisor, "how long to the next level", 2)
+    assert _slots(reply)[:3] == ("timeline", "senior", "mid")
+
+
+async def test_a_company_level_follow_up_keeps_the_company(advisor: Advisor) -> None:
+    first = await _say(advisor, "what is L5 at Google?")
+    assert _slots(first)[:2] == ("level_mapping", "senior")
+    assert _slots(await _say(advisor, "and L6?", 1))[:2] == ("level_mapping", "staff")
+    await _say(advisor, "what is 63 at microsoft", 2)
+    assert _slots(await _say(advisor, "and 67", 3))[:2] == ("level_mapping", "staff")
+    # Without the thread, a bare number is no company level.
+    assert _slots(await _say(advisor, "and 67", 40))[0] != "level_mapping"
+
+
+async def test_years_of_another_job_are_not_a_level(advisor: Advisor) -> None:
+    reply = await _say(advisor, "I've been a secondary school teacher for 12 years, any advice?")
+    assert reply.query.intent == "out_of_scope"
+    assert (await advisor.profile(7)).level is None
+
+
 async def test_context_older_than_30_minutes_is_not_used(advisor: Advisor) -> None:
     await _say(advisor, "what skills for staff?")
     assert _slots(await _say(advisor, "and salary?", 29))[1] == "staff"
