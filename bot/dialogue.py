@@ -163,7 +163,8 @@ def _slot_only_intent(match: Match, ctx: Context | None) -> str:
     if ctx and ctx.intent not in ("set_level", "set_market"):
         return ctx.intent
     if not (slots.level or slots.from_level or slots.market):
-        return OUT_OF_SCOPE
+        # "what's the next level like?" with nothing discussed yet: the level above theirs.
+        return "level_overview" if slots.next_level else OUT_OF_SCOPE
     if slots.level or slots.from_level:
         return "compare_levels" if slots.comparison else "level_overview"
     return "salary" if slots.market else OUT_OF_SCOPE
@@ -192,7 +193,9 @@ def _fill_slots(
         return Query(intent, level, from_level, market)
     level = slots.level or slots.own_level
     if level is None and slots.next_level:
-        current = profile.level or (ctx.level if ctx else None)
+        # "the next level" for "i": above their own; otherwise above the one discussed.
+        mine = profile.level if slots.first_person else None
+        current = mine or (ctx.level if ctx else None) or profile.level
         level = kb.next_level(current) if current else None
     if level is None and intent in PERSONAL_INTENTS:
         level = profile.level

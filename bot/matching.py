@@ -14,7 +14,16 @@ from bot.knowledge import KnowledgeBase
 from bot.ladders import LadderFinder, LadderMention
 from bot.language import PhraseMap, Speller, english_words, tokens
 from bot.scope import ScopeModel
-from bot.slots import BOUNDARY, LEVEL, MARKET, TIME, YEARS, Extraction, SlotExtractor
+from bot.slots import (
+    BOUNDARY,
+    LEVEL,
+    MARKET,
+    NEXT_LEVEL_WORDS,
+    TIME,
+    YEARS,
+    Extraction,
+    SlotExtractor,
+)
 
 OUT_OF_SCOPE = "out_of_scope"
 PLACEHOLDERS = frozenset({LEVEL, MARKET, YEARS, TIME})
@@ -77,6 +86,9 @@ QUESTION_WORDS = frozenset(
 # foreign ("the PIP after a reorg") or, for a long message, when no example matches it well.
 CLEARLY_IN_SCOPE = 3.0
 LONG_MESSAGE = 6
+# Below this, another reading of a message naming a company level gives way to the translator
+# ("I have an offer for Meta E4, what's that in your levels").
+LADDER_BAR = 0.55
 LONG_THRESHOLD = 0.25
 # Words weighing at least this (roughly: most of their examples are one intent's) find the
 # candidate examples for a message.
@@ -229,6 +241,10 @@ class Matcher:
         has_slot = bool(slots.level or slots.from_level or slots.market or slots.own_level)
         has_slot = has_slot or slots.years is not None
         bare = [w for w in content if w not in PLACEHOLDERS and w not in FOLLOWUP_WORDS]
+        if slots.next_level:
+            # "and the level above?": a level, named relative to the one discussed.
+            bare = [w for w in bare if w not in NEXT_LEVEL_WORDS]
+            has_slot = True
         # "and in london?", or "whats it like there": nothing but slots and follow-up words.
         slot_only = bool(content) and not bare and (has_slot or "there" in content)
         ladder = self.ladders.find(words, company)
@@ -242,7 +258,8 @@ class Matcher:
                 slots = replace(slots, own_level=slots.level)
             return Match("plan", max(confidence, 0.5), candidates[:3], slots, None, False,
                          content, question)  # fmt: skip
-        if ladder and ladder.code and intent in _ABOUT_THE_LADDER:
+        weak = confidence < LADDER_BAR
+        if ladder and ladder.code and (intent in _ABOUT_THE_LADDER or weak):
             # A company level ("L5 at Google") is a question for the translator, whatever else
             # the words resemble; stated as one's own, it also sets the level.
             level = ladder.level

@@ -59,6 +59,7 @@ _BACK_REFERENCES = (
 )  # fmt: skip
 _NEXT_LEVEL = (("next", "level"), ("next", "one"), ("level", "above"), ("above", "mine"),
                ("next", "rung"), ("next", "grade"))  # fmt: skip
+NEXT_LEVEL_WORDS = frozenset(w for cue in _NEXT_LEVEL for w in cue)
 _NOT_YET = frozenset({"until", "till", "til", "untill", "when", "before", "once", "if", "unless"})
 _TIMEFRAME_WORDS = frozenset({"in", "within", "after", "next", "than", "under", "by"})
 # Words after a guarded alias that make it a place ("us based", "us salary").
