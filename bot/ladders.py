@@ -61,7 +61,23 @@ class LadderFinder:
     def find(self, words: Sequence[str], company: str | None = None) -> LadderMention | None:
         """The company level a message names, or just the company it asks about, if any;
         `company` is the one the conversation is about, for a message that names none."""
-        company = next((self.company_of[w] for w in words if w in self.company_of), company)
+        named = next((self.company_of[w] for w in words if w in self.company_of), None)
+        company = named or company
+        coded = self.codes(words, company)
+        if coded:
+            return coded[0]
+        titled = self._by_title(words, company)
+        if titled:
+            return titled
+        if named is not None:
+            # "what's mid level at microsoft": a company named, with no level of its own; the
+            # company of the conversation alone does not make "and a senior?" such a question.
+            return LadderMention((), named, None, False)
+        return None
+
+    def codes(self, words: Sequence[str], company: str | None) -> list[LadderMention]:
+        """Every company level code in the message, in order ("from L4 to L5")."""
+        found = []
         for i, word in enumerate(words):
             code = None
             if _LETTER_CODE.match(word):
@@ -75,13 +91,8 @@ class LadderFinder:
             rungs = [r for r in self.rungs_of.get(code, []) if company in (None, r.company)]
             if not rungs and company is None:
                 continue
-            return LadderMention(tuple(rungs), company, code, _is_own(words, i))
-        titled = self._by_title(words, company)
-        if titled:
-            return titled
-        if company is not None:
-            return LadderMention((), company, None, False)
-        return None
+            found.append(LadderMention(tuple(rungs), company, code, _is_own(words, i)))
+        return found
 
     def _by_title(self, words: Sequence[str], company: str | None) -> LadderMention | None:
         """ "amazon senior sde", "sde2": a title names the rung; without the company, only a

@@ -272,8 +272,9 @@ class Matcher:
             return Match("level_mapping", max(confidence, 0.5), candidates[:3], slots, None,
                          False, content, question, ladder)  # fmt: skip
         if ladder and ladder.level and not slots.level:
-            # "amazon L7 pay in seattle": a pay question about the level L7 stands for.
-            slots = replace(slots, level=ladder.level)
+            # "amazon L7 pay in seattle": a pay question about the level L7 stands for; "i'm L4,
+            # how do i get to L5": a move between the two.
+            slots = self._ladder_slots(slots, words, ladder)
         return Match(
             intent,
             confidence,
@@ -285,6 +286,17 @@ class Matcher:
             question,
             ladder if intent == "level_mapping" else None,
         )
+
+    def _ladder_slots(
+        self, slots: Extraction, words: Sequence[str], ladder: LadderMention
+    ) -> Extraction:
+        """The levels company codes stand for, as slots."""
+        levels = [m.level for m in self.ladders.codes(words, ladder.company) if m.level]
+        own = ladder.level if ladder.own else slots.own_level
+        ranked = sorted(set(levels), key=lambda lv: self.kb.levels[lv].rank)
+        if len(ranked) > 1:
+            return replace(slots, level=ranked[-1], from_level=ranked[0], own_level=own)
+        return replace(slots, level=ladder.level, own_level=own)
 
     def _plan_news(self, text: str, words: Sequence[str], slots: Extraction, intent: str) -> bool:
         """Things on a plan the speaker has or lacks, or a dated time at a level."""

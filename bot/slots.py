@@ -55,16 +55,18 @@ _OWN_MARKET_CUES = frozenset(
 _BACK_REFERENCES = (
     ("get", "there"), ("reach", "that"), ("that", "level"), ("get", "that"), ("that", "jump"),
     ("that", "step"), ("that", "move"), ("the", "jump"), ("that", "be"), ("reach", "it"),
-    ("make", "it", "there"), ("that", "promotion"), ("that", "transition"),
+    ("make", "it", "there"), ("that", "promotion"), ("that", "transition"), ("for", "it"),
+    ("for", "that"), ("does", "that"),
 )  # fmt: skip
 _NEXT_LEVEL = (("next", "level"), ("next", "one"), ("level", "above"), ("above", "mine"),
-               ("next", "rung"), ("next", "grade"))  # fmt: skip
+               ("next", "rung"), ("next", "grade"), ("after", "that"))  # fmt: skip
 NEXT_LEVEL_WORDS = frozenset(w for cue in _NEXT_LEVEL for w in cue)
 _NOT_YET = frozenset({"until", "till", "til", "untill", "when", "before", "once", "if", "unless"})
 _TIMEFRAME_WORDS = frozenset({"in", "within", "after", "next", "than", "under", "by"})
 # Words after a guarded alias that make it a place ("us based", "us salary").
 _MARKET_NOUNS = frozenset({"salary", "market", "jobs", "job", "companies", "company", "citizen"})
 _PRONOUNS = frozenset({"us", "me", "we", "it", "i", "you", "he", "she", "they"})
+_HYPOTHETICAL = frozenset({"if", "were", "would", "could", "should", "considering", "thinking"})
 _PLACE_WORDS = frozenset({"the", "in", "from", "to", "across", "within", "outside", "into"})
 _FIRST_PERSON = frozenset({"i", "me", "my", "im", "ive", "mine", "myself"})
 
@@ -141,7 +143,9 @@ class SlotExtractor:
                 level_spans.append((len(out), value, own_after or _own_before(out, len(out))))
                 out.append(LEVEL)
             else:
-                if ex.market is None:
+                # "from the bay area to melbourne": the place moved to is the one that counts.
+                moving_on = ex.market is not None and out[-1:] == ["to"] and MARKET in out
+                if ex.market is None or moving_on:
                     ex.market = value
                     ex.own_market = own_after or _own_market_before(out, len(out))
                 out.append(MARKET)
@@ -269,6 +273,9 @@ def _own_before(out: Sequence[str], end: int) -> bool:
 
 def _own_market_before(out: Sequence[str], end: int) -> bool:
     before = _clause_before(out, end, 4)
+    if any(w in _HYPOTHETICAL for w in before):
+        # "and if i moved to toronto?": a what-if, not where the user is.
+        return False
     if any(w in _OWN_MARKET_CUES for w in before):
         return True
     return _contains(before, ("i", "am", "in")) or _contains(before, ("work", "in"))

@@ -93,6 +93,40 @@ async def test_a_company_level_follow_up_keeps_the_company(advisor: Advisor) -> 
     assert _slots(await _say(advisor, "and 67", 40))[0] != "level_mapping"
 
 
+async def test_the_company_of_the_thread_does_not_make_every_level_a_company_one(
+    advisor: Advisor,
+) -> None:
+    await _say(advisor, "what is L7 at Amazon?")
+    reply = await _say(advisor, "how is that different from a senior?", 1)
+    assert _slots(reply)[:3] == ("compare_levels", "staff", "senior")
+
+
+async def test_two_company_levels_are_a_move_between_them(advisor: Advisor) -> None:
+    reply = await _say(advisor, "I'm L4 at Google, how do I get to L5?")
+    assert _slots(reply)[:3] == ("promotion", "senior", "mid")
+    assert (await advisor.profile(7)).level == "mid"
+
+
+async def test_a_move_and_a_what_if_name_places_differently(advisor: Advisor) -> None:
+    reply = await _say(advisor, "moving from the bay area to melbourne in august")
+    assert _slots(reply) == ("set_market", None, None, "australia")
+    await _say(advisor, "I'm a mid level MLE", 1)
+    await _say(advisor, "what's my salary?", 2)
+    reply = await _say(advisor, "and if I moved to Toronto?", 3)
+    assert _slots(reply) == ("salary", "mid", None, "canada")
+    # A what-if is not a move: the stored market stays.
+    assert (await advisor.profile(7)).market == "australia"
+
+
+async def test_a_topic_that_goes_on_keeps_its_level(advisor: Advisor) -> None:
+    await _say(advisor, "I'm a mid level MLE")
+    await _say(advisor, "what should my resume have when applying for senior roles", 1)
+    reply = await _say(advisor, "should I list kaggle projects on my resume", 2)
+    assert _slots(reply)[:2] == ("resume", "senior")
+    await _say(advisor, "what do staff engineers earn", 3)
+    assert _slots(await _say(advisor, "and one level up?", 4))[:2] == ("salary", "principal")
+
+
 async def test_years_of_another_job_are_not_a_level(advisor: Advisor) -> None:
     reply = await _say(advisor, "I've been a secondary school teacher for 12 years, any advice?")
     assert reply.query.intent == "out_of_scope"
