@@ -202,12 +202,12 @@ class Matcher:
             in_scope.append(self._content(self.extractor.extract(self.canonical(text)).tokens))
         off_topic = [c for intent, c in examples if intent == OUT_OF_SCOPE]
         self.scope = ScopeModel(in_scope, off_topic, self.settings.unknown_evidence)
-        self.anchors = frozenset(
-            w
-            for phrase in self.kb.domain_words
-            for w in self.canonical(phrase)
-            if w not in self.stopwords
-        )
+        # Whole phrases: "ml job" anchors a message, "job" alone ("a barista job") does not.
+        self.anchors: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+        for phrase in self.kb.domain_words:
+            words = tuple(w for w in self.canonical(phrase) if w not in self.stopwords)
+            if words:
+                self.anchors[words[0]].append(words)
         self.examples = [(intent, content, self._weight(content)) for intent, content in examples]
         self.intent_model = IntentModel(
             (intent, [w for w in content if w not in PLACEHOLDERS]) for intent, content in examples
@@ -417,19 +417,27 @@ class Matcher:
         foreign = {i for i, w in enumerate(content) if self.scope.word_evidence(w) <= _FOREIGN}
         if not foreign:
             return False
+        if self.anchored(content):
+            return False
         for i, word in enumerate(content):
-            if word in self.anchors:
-                return False
             if word == LEVEL and (i - 1) not in foreign and (i + 1) not in foreign:
                 return False
         return True
+
+    def anchored(self, content: Sequence[str]) -> bool:
+        """Whether a phrase of the domain ("ml", "big tech", "pytorch") is among the words."""
+        return any(
+            tuple(content[i : i + len(phrase)]) == phrase
+            for i, word in enumerate(content)
+            for phrase in self.anchors.get(word, ())
+        )
 
     def in_scope(self, content: Sequence[str], odds: float | None = None) -> bool:
         """Whether the words of a message are about ML-engineering careers (scope model).
 
         A level together with a word of the domain ("does a junior mle need cuda") settles it.
         """
-        if LEVEL in content and any(w in self.anchors for w in content):
+        if LEVEL in content and self.anchored(content):
             return True
         if odds is None:
             odds = self.scope.log_odds(content)

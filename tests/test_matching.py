@@ -122,6 +122,9 @@ def test_profile_statements(matcher: Matcher, text: str, intent: str) -> None:
         "banana",
         "who won the football match yesterday",
         "how much does a plumber earn",
+        # A word of careers in general ("job") does not make another job's question ours.
+        "resume for a barista job",
+        "interview tips for a nursing job",
     ],
 )
 def test_out_of_scope(matcher: Matcher, text: str) -> None:
