@@ -346,6 +346,10 @@ class Matcher:
                 continue
             if c.intent == "set_level" and not (slots.own_level or slots.first_person or years):
                 continue
+            # A move with no place named, beside a level that is named, is no market update
+            # ("i'm a mid level mle, review cycle kicks off next month").
+            if c.intent == "set_market" and not slots.market and stated:
+                continue
             # Getting into the field is not the question when the goal is a level above it
             # ("how can i become an ml tech lead", "how long to become mid").
             if c.intent == "getting_started" and slots.level in self._beyond_entry:
