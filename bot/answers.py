@@ -6,14 +6,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from bot import plans
+from bot import pay, plans
 from bot.answer import Answer, Block, Line, Suggestion
 from bot.dialogue import Profile, Query
-from bot.knowledge import Item, KnowledgeBase, SalaryBand, Section, Transition
+from bot.knowledge import Item, KnowledgeBase, Section, Transition
 
 MAX_LINES = 5
-_SYMBOLS = {"USD": "$", "GBP": "£", "CAD": "CA$", "AUD": "A$", "EUR": "€"}
-_BASIS = {"total": "total comp", "base": "base salary", "unspecified": "pay basis not stated"}
 # The topic each topical intent reads; level-specific sections are picked by the query's level.
 TOPIC_OF = {
     "ic_vs_management": "ic_vs_management",
@@ -27,22 +25,6 @@ TOPIC_OF = {
     "accelerate": "accelerate",
     "pros_cons": "pros_cons",
 }
-
-
-def money(amount: float, currency: str) -> str:
-    """$140k, £55k, CA$90k."""
-    symbol = _SYMBOLS.get(currency, currency + " ")
-    if amount >= 1_000_000:
-        return f"{symbol}{amount / 1_000_000:.1f}m".replace(".0m", "m")
-    return f"{symbol}{amount / 1000:.0f}k"
-
-
-def money_range(lo: float, hi: float | None, open_ended: bool, currency: str) -> str:
-    """$140k–$180k, $700k+, $245k+."""
-    if hi is None:
-        return money(lo, currency) + "+"
-    text = f"{money(lo, currency)}–{money(hi, currency)}"
-    return text + "+" if open_ended else text
 
 
 def years_range(lo: float, hi: float) -> str:
@@ -216,8 +198,10 @@ class Answers:
         blocks: list[Block] = []
         note = None
         if bands:
-            blocks.append(Block("What each source says", tuple(self._band_line(b) for b in bands)))
-            spread = self._spread(bands)
+            blocks.append(
+                Block("What each source says", tuple(pay.band_line(self.kb, b) for b in bands))
+            )
+            spread = pay.spread(bands)
             if spread:
                 blocks.append(Block("Reading the figures", (spread,)))
         else:
@@ -229,7 +213,7 @@ class Answers:
             us = [b for b in self.kb.bands if b.level == q.level and b.market == "us"]
             if us and market != "us":
                 blocks.append(
-                    Block("US figures for comparison", tuple(self._band_line(b) for b in us))
+                    Block("US figures for comparison", tuple(pay.band_line(self.kb, b) for b in us))
                 )
         caveats = sorted(
             (c for c in self.kb.salary_caveats if c.applies(market, q.level)),
@@ -254,50 +238,10 @@ class Answers:
             note,
         )
 
-    def _band_line(self, band: SalaryBand) -> Line:
-        source = self.kb.sources[band.source].short
-        details = [_BASIS[band.basis]]
-        if band.region:
-            details.append(band.region)
-        if band.years:
-            details.append(band.years)
-        if band.note:
-            details.append(band.note)
-        amount = money_range(band.min, band.max, band.open_ended, band.currency)
-        return Line(f"{source}: {amount} ({'; '.join(details)})", (band.source,))
-
-    def _spread(self, bands: Sequence[SalaryBand]) -> Line | None:
-        if len(bands) < 2:
-            return None
-        lo = min(b.min for b in bands)
-        hi_known = [b.max for b in bands if b.max is not None]
-        hi = max(hi_known + [b.min for b in bands])
-        currency = bands[0].currency
-        sources = tuple(dict.fromkeys(b.source for b in bands))
-        bases = {b.basis for b in bands}
-        mixed = ", and they do not all measure the same thing" if len(bases) > 1 else ""
-        span = f"from {money(lo, currency)} to {money(hi, currency)}"
-        if len(sources) == 1:
-            text = f"One source, {len(bands)} different figures: {span}{mixed}."
-        else:
-            text = f"The {len(sources)} sources disagree: {span}{mixed}."
-        return Line(text, sources)
-
     def _salary_overview(self, q: Query, market: str) -> Answer:
-        rows: list[Line] = []
-        for level in self.kb.levels.values():
-            bands = [b for b in self.kb.bands if b.level == level.id and b.market == market]
-            if not bands:
-                continue
-            lo = min(b.min for b in bands)
-            hi_values = [b.max for b in bands if b.max is not None]
-            hi = max(hi_values) if hi_values else None
-            open_top = hi is None or any(b.max is None or b.open_ended for b in bands)
-            sources = tuple(dict.fromkeys(b.source for b in bands))
-            text = f"{level.name}: {money_range(lo, hi, open_top, bands[0].currency)}"
-            text += f" ({len(sources)} source{'s' if len(sources) > 1 else ''})"
-            rows.append(Line(text, sources))
-        blocks = [Block("Range of the sources' figures per level", tuple(rows))]
+        blocks = [
+            Block("Range of the sources' figures per level", pay.level_ranges(self.kb, market))
+        ]
         median = self.kb.median
         if median and median.market == market:
             blocks.append(Block(None, (Line(median.text, (median.source,)),)))

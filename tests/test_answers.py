@@ -9,11 +9,12 @@ import pytest
 
 from bot import render
 from bot.answer import Answer, Block, Line
-from bot.answers import Answers, money, money_range
+from bot.answers import Answers
 from bot.chat_replies import ChatReplies
 from bot.dialogue import Profile, Query
 from bot.knowledge import INTENT_NAMES, KnowledgeBase
 from bot.matching import Matcher
+from bot.pay import money, money_range
 from tests import tghtml
 
 CHAT_INTENTS = {"set_level", "set_market", "greeting", "help", "nudges", "forget", "out_of_scope",
