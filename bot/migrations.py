@@ -107,4 +107,43 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
     # 6: the company the conversation is about ("and L6?" after "what is L5 at Google").
     ("ALTER TABLE conversation ADD COLUMN company TEXT",),
+    # 7: what every message writes (profile, nudge answer, counts, context) as one statement:
+    # an insert into this view runs the trigger, atomically, in a single trip to the database
+    # thread instead of six.
+    (
+        """CREATE VIEW turn_writes AS SELECT
+            NULL AS user_id, NULL AS level, NULL AS market, NULL AS level_since, NULL AS at,
+            NULL AS resume_at, NULL AS day, NULL AS intent, NULL AS unanswered,
+            NULL AS ctx_intent, NULL AS ctx_level, NULL AS ctx_from_level, NULL AS ctx_market,
+            NULL AS ctx_pending, NULL AS ctx_at, NULL AS ctx_company
+        WHERE 0""",
+        """CREATE TRIGGER turn_write INSTEAD OF INSERT ON turn_writes BEGIN
+            INSERT INTO users (user_id, level, market, level_since, created_at, updated_at,
+                               last_seen)
+            VALUES (NEW.user_id, NEW.level, NEW.market, NEW.level_since, NEW.at, NEW.at, NEW.at)
+            ON CONFLICT(user_id) DO UPDATE SET level = excluded.level,
+                market = excluded.market, level_since = excluded.level_since,
+                updated_at = excluded.updated_at, last_seen = excluded.last_seen,
+                blocked_at = NULL;
+            UPDATE nudge_settings SET ignored = 0 WHERE user_id = NEW.user_id AND ignored > 0;
+            UPDATE nudge_settings SET next_due = NEW.resume_at
+            WHERE NEW.resume_at IS NOT NULL AND user_id = NEW.user_id AND next_due IS NULL;
+            INSERT INTO question_counts (day, intent, count)
+            SELECT NEW.day, NEW.intent, 1 WHERE NEW.intent IS NOT NULL
+            ON CONFLICT(day, intent) DO UPDATE SET count = count + 1;
+            INSERT INTO unanswered (text, count, last_seen)
+            SELECT NEW.unanswered, 1, NEW.at WHERE NEW.unanswered IS NOT NULL
+            ON CONFLICT(text) DO UPDATE SET count = count + 1, last_seen = excluded.last_seen;
+            DELETE FROM conversation WHERE NEW.ctx_intent IS NULL AND user_id = NEW.user_id;
+            INSERT INTO conversation (user_id, intent, level, from_level, market, pending,
+                                      updated_at, company)
+            SELECT NEW.user_id, NEW.ctx_intent, NEW.ctx_level, NEW.ctx_from_level,
+                   NEW.ctx_market, NEW.ctx_pending, NEW.ctx_at, NEW.ctx_company
+            WHERE NEW.ctx_intent IS NOT NULL
+            ON CONFLICT(user_id) DO UPDATE SET intent = excluded.intent,
+                level = excluded.level, from_level = excluded.from_level,
+                market = excluded.market, pending = excluded.pending,
+                updated_at = excluded.updated_at, company = excluded.company;
+        END""",
+    ),
 )

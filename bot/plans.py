@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -93,17 +94,29 @@ def read_ticks(plan: Plan, text: str) -> Ticks:
     return Ticks(tuple(done), tuple(still), tuple(ambiguous))
 
 
+def _close(word: str, part: str) -> bool:
+    """A small typo of a longer word ("pytroch"); lengths too far apart cannot reach 85."""
+    if len(part) < 5 or 200 * min(len(word), len(part)) < 85 * (len(word) + len(part)):
+        return False
+    return fuzz.ratio(word, part) >= 85
+
+
+@lru_cache(maxsize=8192)
+def _words_of(alias: str) -> tuple[str, ...]:
+    """An alias as normalised words (aliases are few and fixed: normalised once)."""
+    return tuple(normalize(alias).split())
+
+
 def _has(words: Sequence[str], alias: str) -> bool:
     """The alias's words appear in order (each word may have a small typo, "pytroch", or be a
     plural, "talks")."""
-    parts = normalize(alias).split()
+    parts = _words_of(alias)
     if not parts:
         return False
     for start in range(len(words) - len(parts) + 1):
         window = words[start : start + len(parts)]
         if all(
-            w in (p, p + "s", p + "es") or (len(p) >= 5 and fuzz.ratio(w, p) >= 85)
-            for w, p in zip(window, parts, strict=True)
+            w in (p, p + "s", p + "es") or _close(w, p) for w, p in zip(window, parts, strict=True)
         ):
             return True
     return False
@@ -123,7 +136,7 @@ def _partial(plan: Plan, words: Sequence[str]) -> list[PlanItem]:
     significant = {w for w in words if len(w) >= 5 and w not in _GENERIC}
     hits = []
     for item in plan.items:
-        alias_words = {w for a in item.aliases for w in normalize(a).split()}
+        alias_words = {w for a in item.aliases for w in _words_of(a)}
         if significant & alias_words:
             hits.append(item)
     return hits

@@ -179,64 +179,34 @@ class Storage:
         Writing to the bot answers any nudge (the unanswered count starts again); after a block,
         `resume_nudges_at` puts the user back on the schedule.
         """
-        async with self.transaction() as db:
-            await self._upsert_user(db, profile, now)
-            await db.execute(
-                "UPDATE nudge_settings SET ignored = 0 WHERE user_id = ? AND ignored > 0",
-                (profile.user_id,),
-            )
-            if resume_nudges_at is not None:
-                await db.execute(
-                    "UPDATE nudge_settings SET next_due = ? WHERE user_id = ? AND next_due IS NULL",
-                    (_ts(resume_nudges_at), profile.user_id),
-                )
-            if event:
-                await self._count(db, event, now)
-            if context is None:
-                await db.execute("DELETE FROM conversation WHERE user_id = ?", (profile.user_id,))
-                return
-            await db.execute(
-                "INSERT INTO conversation (user_id, intent, level, from_level, market, pending, "
-                "updated_at, company) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(user_id) DO "
-                "UPDATE SET intent = excluded.intent, level = excluded.level, "
-                "from_level = excluded.from_level, market = excluded.market, "
-                "pending = excluded.pending, updated_at = excluded.updated_at, "
-                "company = excluded.company",
+        since = profile.level_since.isoformat() if profile.level_since else None
+        ctx = context
+        # One statement (migration 7's trigger does the writes): one trip to the database
+        # thread for every message instead of six, and atomic like any statement.
+        async with self._lock:
+            await self._db.execute(
+                "INSERT INTO turn_writes (user_id, level, market, level_since, at, resume_at, "
+                "day, intent, unanswered, ctx_intent, ctx_level, ctx_from_level, ctx_market, "
+                "ctx_pending, ctx_at, ctx_company) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     profile.user_id,
-                    context.intent,
-                    context.level,
-                    context.from_level,
-                    context.market,
-                    context.pending,
-                    _ts(context.at),
-                    context.company,
+                    profile.level,
+                    profile.market,
+                    since,
+                    _ts(now),
+                    _ts(resume_nudges_at) if resume_nudges_at is not None else None,
+                    now.date().isoformat(),
+                    event.intent if event else None,
+                    event.unanswered if event else None,
+                    ctx.intent if ctx else None,
+                    ctx.level if ctx else None,
+                    ctx.from_level if ctx else None,
+                    ctx.market if ctx else None,
+                    ctx.pending if ctx else None,
+                    _ts(ctx.at) if ctx else None,
+                    ctx.company if ctx else None,
                 ),
-            )
-
-    async def _upsert_user(self, db: aiosqlite.Connection, profile: Profile, now: datetime) -> None:
-        # Writing to the bot is the end of any block: clear the mark.
-        since = profile.level_since.isoformat() if profile.level_since else None
-        await db.execute(
-            "INSERT INTO users (user_id, level, market, level_since, created_at, updated_at, "
-            "last_seen) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(user_id) DO UPDATE SET "
-            "level = excluded.level, market = excluded.market, "
-            "level_since = excluded.level_since, updated_at = excluded.updated_at, "
-            "last_seen = excluded.last_seen, blocked_at = NULL",
-            (profile.user_id, profile.level, profile.market, since, _ts(now), _ts(now), _ts(now)),
-        )
-
-    async def _count(self, db: aiosqlite.Connection, event: Event, now: datetime) -> None:
-        await db.execute(
-            "INSERT INTO question_counts (day, intent, count) VALUES (?, ?, 1) "
-            "ON CONFLICT(day, intent) DO UPDATE SET count = count + 1",
-            (now.date().isoformat(), event.intent),
-        )
-        if event.unanswered:
-            await db.execute(
-                "INSERT INTO unanswered (text, count, last_seen) VALUES (?, 1, ?) "
-                "ON CONFLICT(text) DO UPDATE SET count = count + 1, last_seen = excluded.last_seen",
-                (event.unanswered, _ts(now)),
             )
 
     async def seen(self, user_id: int, now: datetime) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.dialogue import Context, Profile
+from bot.dialogue import Context, Event, Profile
 from bot.migrations import MIGRATIONS
 from bot.storage import Storage
 from tests.conftest import NOW
@@ -64,6 +64,24 @@ async def test_save_load_and_forget(storage: Storage) -> None:
     assert await storage.forget(1) is True
     assert await storage.load(1) == (Profile(1), None)
     assert await storage.forget(1) is False
+
+
+async def test_a_message_writes_profile_counts_and_context_together(storage: Storage) -> None:
+    ctx = Context("salary", "senior", None, "uk", None, NOW, "google")
+    await storage.save(Profile(3, "senior", "uk"), ctx, NOW, Event("salary"))
+    await storage.mark_blocked(3, NOW)
+    later = NOW + timedelta(minutes=5)
+    await storage.save(Profile(3, "senior", "uk"), None, later, Event("out_of_scope", "pancakes?"))
+    await storage.save(Profile(3, "senior", "uk"), None, later, Event("out_of_scope", "pancakes?"))
+    # Writing again clears the block mark; no context means none is kept.
+    assert await storage.load(3) == (Profile(3, "senior", "uk"), None)
+    assert not await storage.is_blocked(3)
+    stats = await storage.stats(later)
+    assert stats.questions_total == {"out_of_scope": 2, "salary": 1}
+    assert stats.unanswered == [("pancakes?", 2)]
+    await storage.save(Profile(3, "senior", "uk"), ctx, later)
+    assert (await storage.load(3))[1] == ctx
+    assert (await storage.stats(later)).questions_total["salary"] == 1
 
 
 async def test_a_failed_transaction_leaves_nothing_behind(storage: Storage) -> None:
