@@ -201,7 +201,14 @@ def _fill_slots(
         level = profile.level
     if level is None and slots.refers_back and ctx:
         level = ctx.level
-    if level is None and ctx and intent == ctx.intent and ctx.level != profile.level:
+    own_pay = slots.first_person and intent == "salary"  # "what should my salary be"
+    if (
+        level is None
+        and ctx
+        and intent == ctx.intent
+        and ctx.level != profile.level
+        and not own_pay
+    ):
         # The same topic goes on ("resume for senior roles?" then "should i list kaggle?").
         level = ctx.level
     if level is None and followup and ctx:

@@ -89,7 +89,8 @@ class LadderFinder:
             if code is None:
                 continue
             rungs = [r for r in self.rungs_of.get(code, []) if company in (None, r.company)]
-            if not rungs and company is None:
+            # A number is a level only when the ladder has it ("i'm 35", "50 hours" are not).
+            if not rungs and (company is None or code.isdigit()):
                 continue
             found.append(LadderMention(tuple(rungs), company, code, _is_own(words, i)))
         return found

@@ -53,6 +53,7 @@ _KEEP_ON_NEWS = frozenset({"stuck", "switch_company", "ic_vs_management", "forge
 _LEVEL_STATEMENTS = frozenset({"set_level", "greeting", "level_overview", OUT_OF_SCOPE})
 # Readings that a company level ("L5 at Google") replaces with the level translator; a pay or
 # interview question about the level stays one ("amazon L7 pay in seattle").
+_BETWEEN_TWO = frozenset({"promotion", "timeline", "compare_levels", "accelerate"})
 _ABOUT_THE_LADDER = frozenset({"level_mapping", "set_level", "level_overview", "compare_levels",
                                "role", "help", "greeting", OUT_OF_SCOPE})  # fmt: skip
 # Words that may come before a question's first word ("and what about staff").
@@ -259,7 +260,7 @@ class Matcher:
             return Match("plan", max(confidence, 0.5), candidates[:3], slots, None, False,
                          content, question)  # fmt: skip
         weak = confidence < LADDER_BAR
-        if ladder and ladder.code and (intent in _ABOUT_THE_LADDER or weak):
+        if ladder and ladder.code and (intent in _ABOUT_THE_LADDER or (weak and ladder.rungs)):
             # A company level ("L5 at Google") is a question for the translator, whatever else
             # the words resemble; stated as one's own, it also sets the level.
             level = ladder.level
@@ -274,7 +275,7 @@ class Matcher:
         if ladder and ladder.level and not slots.level:
             # "amazon L7 pay in seattle": a pay question about the level L7 stands for; "i'm L4,
             # how do i get to L5": a move between the two.
-            slots = self._ladder_slots(slots, words, ladder)
+            slots = self._ladder_slots(slots, words, ladder, intent)
         return Match(
             intent,
             confidence,
@@ -288,13 +289,14 @@ class Matcher:
         )
 
     def _ladder_slots(
-        self, slots: Extraction, words: Sequence[str], ladder: LadderMention
+        self, slots: Extraction, words: Sequence[str], ladder: LadderMention, intent: str
     ) -> Extraction:
-        """The levels company codes stand for, as slots."""
+        """The levels company codes stand for, as slots: two of them, for a move or a
+        comparison, are its two ends; otherwise the first one named counts."""
         levels = [m.level for m in self.ladders.codes(words, ladder.company) if m.level]
         own = ladder.level if ladder.own else slots.own_level
         ranked = sorted(set(levels), key=lambda lv: self.kb.levels[lv].rank)
-        if len(ranked) > 1:
+        if len(ranked) > 1 and intent in _BETWEEN_TWO:
             return replace(slots, level=ranked[-1], from_level=ranked[0], own_level=own)
         return replace(slots, level=ladder.level, own_level=own)
 

@@ -66,7 +66,24 @@ _TIMEFRAME_WORDS = frozenset({"in", "within", "after", "next", "than", "under", 
 # Words after a guarded alias that make it a place ("us based", "us salary").
 _MARKET_NOUNS = frozenset({"salary", "market", "jobs", "job", "companies", "company", "citizen"})
 _PRONOUNS = frozenset({"us", "me", "we", "it", "i", "you", "he", "she", "they"})
-_HYPOTHETICAL = frozenset({"if", "were", "would", "could", "should", "considering", "thinking"})
+_HYPOTHETICAL = frozenset(
+    {
+        "if",
+        "were",
+        "would",
+        "could",
+        "should",
+        "considering",
+        "thinking",
+        "worth",
+        "want",
+        "wants",
+        "planning",
+        "maybe",
+    }
+)
+# Verbs of an actual move: "moving from the bay area to melbourne" names where one will be.
+_RELOCATION = frozenset({"moved", "moving", "relocated", "relocating"})
 _PLACE_WORDS = frozenset({"the", "in", "from", "to", "across", "within", "outside", "into"})
 _FIRST_PERSON = frozenset({"i", "me", "my", "im", "ive", "mine", "myself"})
 
@@ -144,7 +161,7 @@ class SlotExtractor:
                 out.append(LEVEL)
             else:
                 # "from the bay area to melbourne": the place moved to is the one that counts.
-                moving_on = ex.market is not None and out[-1:] == ["to"] and MARKET in out
+                moving_on = ex.market is not None and out[-1:] == ["to"] and _relocating(out)
                 if ex.market is None or moving_on:
                     ex.market = value
                     ex.own_market = own_after or _own_market_before(out, len(out))
@@ -269,6 +286,12 @@ def _own_before(out: Sequence[str], end: int) -> bool:
             ahead = before[: -len(cue)]
             return not (ahead and ahead[-1] in _NOT_YET)
     return False
+
+
+def _relocating(out: Sequence[str]) -> bool:
+    """A move stated as happening, not weighed ("is it worth moving from london to ...")."""
+    clause = _clause_before(out, len(out), 12)
+    return any(w in _RELOCATION for w in clause) and not any(w in _HYPOTHETICAL for w in clause)
 
 
 def _own_market_before(out: Sequence[str], end: int) -> bool:

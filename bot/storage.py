@@ -198,7 +198,7 @@ class Storage:
                     _ts(resume_nudges_at) if resume_nudges_at is not None else None,
                     now.date().isoformat(),
                     event.intent if event else None,
-                    event.unanswered if event else None,
+                    (event.unanswered or None) if event else None,
                     ctx.intent if ctx else None,
                     ctx.level if ctx else None,
                     ctx.from_level if ctx else None,

@@ -118,6 +118,26 @@ async def test_a_move_and_a_what_if_name_places_differently(advisor: Advisor) ->
     assert (await advisor.profile(7)).market == "australia"
 
 
+async def test_weighing_a_move_does_not_move_the_user(advisor: Advisor) -> None:
+    await _say(advisor, "I'm a junior in London")
+    await _say(advisor, "is it worth moving from london to toronto?", 1)
+    await _say(advisor, "should i go from london to toronto", 2)
+    assert (await advisor.profile(7)).market == "uk"
+    assert _slots(await _say(advisor, "london salary compared to toronto", 3))[3] == "uk"
+
+
+async def test_my_pay_is_for_my_level_whatever_was_discussed(advisor: Advisor) -> None:
+    await _say(advisor, "I'm a junior")
+    await _say(advisor, "what does a senior earn in london?", 1)
+    assert _slots(await _say(advisor, "what should my salary be?", 2))[:2] == ("salary", "junior")
+
+
+async def test_numbers_after_a_company_level_are_not_levels(advisor: Advisor) -> None:
+    await _say(advisor, "what is 63 at microsoft")
+    assert _slots(await _say(advisor, "i'm 35, is it too late?", 1))[0] != "level_mapping"
+    assert _slots(await _say(advisor, "i work 50 hours a week", 2))[0] != "level_mapping"
+
+
 async def test_a_topic_that_goes_on_keeps_its_level(advisor: Advisor) -> None:
     await _say(advisor, "I'm a mid level MLE")
     await _say(advisor, "what should my resume have when applying for senior roles", 1)
