@@ -66,22 +66,9 @@ _TIMEFRAME_WORDS = frozenset({"in", "within", "after", "next", "than", "under", 
 # Words after a guarded alias that make it a place ("us based", "us salary").
 _MARKET_NOUNS = frozenset({"salary", "market", "jobs", "job", "companies", "company", "citizen"})
 _PRONOUNS = frozenset({"us", "me", "we", "it", "i", "you", "he", "she", "they"})
-_HYPOTHETICAL = frozenset(
-    {
-        "if",
-        "were",
-        "would",
-        "could",
-        "should",
-        "considering",
-        "thinking",
-        "worth",
-        "want",
-        "wants",
-        "planning",
-        "maybe",
-    }
-)
+# Words that make a place a what-if ("and if i moved to toronto?"), not where one is.
+_HYPOTHETICAL = frozenset({"if", "were", "would", "could", "should", "considering", "thinking",
+                           "worth", "want", "wants", "planning", "maybe"})  # fmt: skip
 # Verbs of an actual move: "moving from the bay area to melbourne" names where one will be.
 _RELOCATION = frozenset({"moved", "moving", "relocated", "relocating"})
 _PLACE_WORDS = frozenset({"the", "in", "from", "to", "across", "within", "outside", "into"})
