@@ -9,12 +9,14 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -44,11 +46,29 @@ def fake() -> Iterator[tuple[FakeTelegram, FakeServer]]:
         yield api, server
 
 
+# The bot's output goes to files, not pipes: a pipe nobody reads while the bot runs can fill up
+# and block the bot on a log line.
+_OUTPUT: dict[int, tuple[IO[str], IO[str]]] = {}
+
+
 def _start(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot", *args],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    out, err = tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+")  # noqa: SIM115 (closed by _output)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", *args], env=env, stdout=out, stderr=err, text=True
+    )
+    _OUTPUT[proc.pid] = (out, err)
+    return proc
+
+
+def _output(proc: subprocess.Popen[str]) -> tuple[str, str]:
+    """What a stopped bot printed: (stdout, stderr)."""
+    proc.wait()
+    texts = []
+    for f in _OUTPUT.pop(proc.pid):
+        f.seek(0)
+        texts.append(f.read())
+        f.close()
+    return texts[0], texts[1]
 
 
 def test_missing_token_points_to_the_local_chat(tmp_path: Path) -> None:
@@ -96,12 +116,17 @@ def test_polling_bot_answers_and_stops_gracefully_on_sigterm(
         _wait(lambda: any("Too Many Requests" in d for _, d in api.rejected))
         proc.send_signal(signal.SIGTERM)
         started = time.monotonic()
-        assert proc.wait(timeout=20) == 0
+        try:
+            code = proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            pytest.fail("no exit 20 s after SIGTERM; the bot logged:\n" + _output(proc)[1][-3000:])
+        assert code == 0
         assert time.monotonic() - started < 10
     finally:
         if proc.poll() is None:
             proc.kill()
-    out, err = proc.communicate()
+    out, err = _output(proc)
     assert "Senior ML engineer pay" in api.texts(USER)[-1]
     assert TOKEN not in out + err
     assert "update=" in err and f"user={USER}" in err and "latency_ms=" in err
@@ -159,7 +184,7 @@ def test_webhook_mode_checks_the_secret_and_answers(
     finally:
         if proc.poll() is None:
             proc.kill()
-    _, err = proc.communicate()
+    _, err = _output(proc)
     assert TOKEN not in err
 
 
