@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from html import escape
 
@@ -14,7 +13,7 @@ from bot import nudges, plans
 from bot.answer import Answer, Block, Line
 from bot.dialogue import Profile, Query
 from bot.tg import keyboards
-from bot.tg.deps import Deps, deps, log_update, seen, send, send_reply
+from bot.tg.deps import Deps, command, deps, send, send_reply
 
 COMMANDS = (
     ("start", "Start, or see what I remember about you"),
@@ -30,10 +29,9 @@ COMMANDS = (
 )
 
 
+@command("start")
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/start: a welcome and the level picker, or what the bot remembers."""
-    started = time.perf_counter()
-    await seen(update, context)
     _, advisor = deps(context).ready
     user = update.effective_user
     assert user is not None
@@ -48,13 +46,11 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             "from five public career guides, with their sources. What's your level?",
         )
         await send(update, context, welcome, keyboards.levels(deps(context).kb))
-    log_update(update, "command:start", started)
 
 
+@command("help")
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/help."""
-    started = time.perf_counter()
-    await seen(update, context)
     _, advisor = deps(context).ready
     user = update.effective_user
     assert user is not None
@@ -62,7 +58,6 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     answer = advisor.replies.help(profile)
     commands = Block("Commands", tuple(Line(f"/{name}: {text}") for name, text in COMMANDS))
     await send(update, context, replace(answer, blocks=(*answer.blocks, commands)))
-    log_update(update, "command:help", started)
 
 
 def argument(context: ContextTypes.DEFAULT_TYPE) -> str:
@@ -70,10 +65,9 @@ def argument(context: ContextTypes.DEFAULT_TYPE) -> str:
     return " ".join(context.args or []).strip()
 
 
+@command("level")
 async def level_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/level [LEVEL | N years]: set the level, or pick it with buttons."""
-    started = time.perf_counter()
-    await seen(update, context)
     d = deps(context)
     _, advisor = d.ready
     user = update.effective_user
@@ -95,13 +89,11 @@ async def level_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         else:
             reply = await advisor.run(user.id, Query("set_level", level=level), d.clock())
             await send(update, context, reply.answer)
-    log_update(update, "command:level", started)
 
 
+@command("market")
 async def market_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/market [MARKET]: set the market, or pick it with buttons."""
-    started = time.perf_counter()
-    await seen(update, context)
     d = deps(context)
     _, advisor = d.ready
     user = update.effective_user
@@ -121,13 +113,11 @@ async def market_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     else:
         reply = await advisor.run(user.id, Query("set_market", market=market), d.clock())
         await send(update, context, reply.answer)
-    log_update(update, "command:market", started)
 
 
+@command("profile")
 async def profile_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/profile: everything the bot stores about the user."""
-    started = time.perf_counter()
-    await seen(update, context)
     d = deps(context)
     storage, _ = d.ready
     user = update.effective_user
@@ -151,7 +141,6 @@ async def profile_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     )
     answer = Answer("What I store about you", None, (Block(None, tuple(rows)),), (), note)
     await send(update, context, answer, keyboards.confirm_forget())
-    log_update(update, "command:profile", started)
 
 
 async def _plan_lines(d: Deps, profile: Profile) -> list[Line]:
@@ -169,21 +158,19 @@ async def _plan_lines(d: Deps, profile: Profile) -> list[Line]:
     return lines
 
 
+@command("forget", note_seen=False)
 async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/forget: ask for confirmation, then delete everything."""
-    started = time.perf_counter()
     answer = Answer(
         "Delete everything I store about you?",
         "Your level, market and conversation will be gone. This cannot be undone.",
     )
     await send(update, context, answer, keyboards.confirm_forget())
-    log_update(update, "command:forget", started)
 
 
+@command("sources")
 async def sources_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/sources: the documents behind the answers."""
-    started = time.perf_counter()
-    await seen(update, context)
     kb = deps(context).kb
     rows = tuple(Line(f"{s.short}: “{s.title}” ({s.publisher})") for s in kb.sources.values())
     answer = Answer(
@@ -193,21 +180,18 @@ async def sources_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         (Block(None, rows),),
     )
     await send(update, context, answer)
-    log_update(update, "command:sources", started)
 
 
-async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@command("stats")
+async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
     """/stats for admins: users, activity, questions per intent, unanswered questions."""
-    started = time.perf_counter()
-    await seen(update, context)
     d = deps(context)
     storage, _ = d.ready
     user = update.effective_user
     assert user is not None
     if user.id not in d.settings.admin_ids:
         await send(update, context, Answer("/stats is for the bot's operators."))
-        log_update(update, "command:stats:denied", started)
-        return
+        return "command:stats:denied"
     stats = await storage.stats(d.clock())
     oos = stats.questions_7d.get("out_of_scope", 0)
     blocks = [
@@ -246,13 +230,12 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             )
         )
     await send(update, context, Answer("Bot statistics", None, tuple(blocks)))
-    log_update(update, "command:stats", started)
+    return None
 
 
+@command("nudges")
 async def nudges_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/nudges [weekly [DAY] [HH:MM] | daily [HH:MM] | off]: show or change nudges."""
-    started = time.perf_counter()
-    await seen(update, context)
     d = deps(context)
     _, advisor = d.ready
     user = update.effective_user
@@ -261,13 +244,11 @@ async def nudges_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     answer = await advisor.change_nudges(user.id, arg, d.clock(), strict=True)
     keyboard = None if arg else keyboards.nudge_choices(offer=False)
     await send(update, context, answer, keyboard, suggest=False)
-    log_update(update, "command:nudges", started)
 
 
+@command("plan")
 async def plan_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/plan [export]: the checklist toward the next level, or it as a Markdown document."""
-    started = time.perf_counter()
-    await seen(update, context)
     d = deps(context)
     _, advisor = d.ready
     user = update.effective_user
@@ -282,13 +263,11 @@ async def plan_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     else:
         reply = await advisor.run(user.id, Query("plan", detail=arg or None), d.clock())
         await send_reply(update, context, reply)
-    log_update(update, "command:plan", started)
 
 
+@command("timezone")
 async def timezone_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/timezone AREA/CITY: the zone nudges are timed in."""
-    started = time.perf_counter()
-    await seen(update, context)
     d = deps(context)
     _, advisor = d.ready
     user = update.effective_user
@@ -304,14 +283,12 @@ async def timezone_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     else:
         answer = await advisor.change_timezone(user.id, arg, d.clock())
     await send(update, context, answer, suggest=False)
-    log_update(update, "command:timezone", started)
 
 
+@command("unknown", note_seen=False)
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A command the bot does not have."""
-    started = time.perf_counter()
     text = (update.effective_message.text or "") if update.effective_message else ""
     name = escape(text.split()[0][:40]) if text.split() else "that"
     names = ", ".join(f"/{n}" for n, _ in COMMANDS)
     await send(update, context, Answer(f"I don't know {name}.", f"Try one of: {names}."))
-    log_update(update, "command:unknown", started)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
@@ -82,6 +83,29 @@ def log_update(update: Update, what: str, started: float) -> None:
         what,
         (time.perf_counter() - started) * 1000,
     )
+
+
+# A command's own work; it may return a more precise label for the log line.
+CommandBody = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, str | None]]
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+
+
+def command(name: str, *, note_seen: bool = True) -> Callable[[CommandBody], Handler]:
+    """Make a command handler: it notes that the user wrote (unless told not to) and logs one
+    line with its latency, as "command:NAME" or the label the body returns."""
+
+    def wrap(body: CommandBody) -> Handler:
+        @functools.wraps(body)
+        async def handler(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            started = time.perf_counter()
+            if note_seen:
+                await seen(update, context)
+            label = await body(update, context)
+            log_update(update, label or f"command:{name}", started)
+
+        return handler
+
+    return wrap
 
 
 async def seen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
