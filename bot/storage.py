@@ -291,11 +291,7 @@ class Storage:
     ) -> None:
         """Mark plan items (done, doing, skip, todo)."""
         async with self.transaction() as db:
-            await db.execute(
-                "INSERT INTO users (user_id, created_at, updated_at, last_seen) "
-                "VALUES (?, ?, ?, ?) ON CONFLICT(user_id) DO NOTHING",
-                (user_id, _ts(now), _ts(now), _ts(now)),
-            )
+            await _ensure_user(db, user_id, now)
             await db.executemany(
                 "INSERT INTO plan_items (user_id, item_id, status, updated_at) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT(user_id, item_id) DO UPDATE SET status = excluded.status, "
@@ -343,11 +339,7 @@ class Storage:
     async def save_nudges(self, user_id: int, state: NudgeState, now: datetime) -> None:
         """Store a user's nudge settings and schedule (after they changed them)."""
         async with self.transaction() as db:
-            await db.execute(
-                "INSERT INTO users (user_id, created_at, updated_at, last_seen) "
-                "VALUES (?, ?, ?, ?) ON CONFLICT(user_id) DO NOTHING",
-                (user_id, _ts(now), _ts(now), _ts(now)),
-            )
+            await _ensure_user(db, user_id, now)
             await db.execute(
                 "INSERT INTO nudge_settings (user_id, cadence, weekday, hour, minute, tz, "
                 "next_due, last_sent, ignored, stopped, offered) "
@@ -453,3 +445,12 @@ class Storage:
             # Conversation rows go with the user (ON DELETE CASCADE).
             cur = await db.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
             return cur.rowcount > 0
+
+
+async def _ensure_user(db: aiosqlite.Connection, user_id: int, now: datetime) -> None:
+    """The user's row, which plan items and nudge settings refer to (created if missing)."""
+    await db.execute(
+        "INSERT INTO users (user_id, created_at, updated_at, last_seen) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT(user_id) DO NOTHING",
+        (user_id, _ts(now), _ts(now), _ts(now)),
+    )
