@@ -18,13 +18,15 @@ from pathlib import Path
 
 import yaml
 
-from bot import kbload, render
 from bot.advisor import Advisor
-from bot.dialogue import Profile, resolve
-from bot.evaluation import load_cases
-from bot.knowledge import KnowledgeBase
-from bot.matching import Matcher
-from bot.storage import Storage
+from bot.answering import render
+from bot.cli.evaluation import load_cases
+from bot.domain import Profile
+from bot.knowledge import loader
+from bot.knowledge.model import KnowledgeBase
+from bot.storage.store import Storage
+from bot.understanding.dialogue import resolve
+from bot.understanding.matching import Matcher
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
@@ -129,7 +131,7 @@ def main() -> None:
         for factor in (1, 10):
             root = ROOT / "knowledge" if factor == 1 else scaled_copy(factor, Path(tmp) / "kb10")
             t0 = time.perf_counter()
-            kb = kbload.load(root)
+            kb = loader.load(root)
             load_ms = (time.perf_counter() - t0) * 1e3
             examples = sum(len(i.examples) for i in kb.intents.values())
             print(

@@ -28,9 +28,10 @@ sys.path.insert(0, str(ROOT))
 
 from telegram import Update  # noqa: E402
 
-from bot import kbload, nudges  # noqa: E402
+from bot.coaching import nudges  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.storage import Storage  # noqa: E402
+from bot.knowledge import loader  # noqa: E402
+from bot.storage.store import Storage  # noqa: E402
 from bot.tg.app import build_application  # noqa: E402
 from bot.tg.pacing import PriorityRateLimiter  # noqa: E402
 from tests.fake_telegram import TOKEN, FakeRequest, FakeTelegram  # noqa: E402
@@ -86,7 +87,7 @@ async def measure_claims(db: Path, due: int) -> None:
 
 async def start_app(db: Path, api: FakeTelegram, rate: float | None) -> Any:
     """The real Application on the fake transport; pacing at `rate` (None: unpaced)."""
-    kb = kbload.load(ROOT / "knowledge")
+    kb = loader.load(ROOT / "knowledge")
     settings = Settings(token=TOKEN, db=str(db))
     app = build_application(settings, kb, request=FakeRequest(api), clock=lambda: NOW,
                             rate_limit=rate is not None, dispatch_nudges=False)  # fmt: skip

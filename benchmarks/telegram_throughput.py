@@ -24,9 +24,9 @@ sys.path.insert(0, str(ROOT))
 
 from telegram import Update  # noqa: E402
 
-from bot import kbload  # noqa: E402
+from bot.cli.evaluation import load_cases  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.evaluation import load_cases  # noqa: E402
+from bot.knowledge import loader  # noqa: E402
 from bot.tg.app import build_application  # noqa: E402
 from tests.fake_telegram import TOKEN, FakeRequest, FakeTelegram  # noqa: E402
 
@@ -48,7 +48,7 @@ def workload(api: FakeTelegram, n: int) -> list[dict[str, Any]]:
 
 async def measure(n: int, concurrent: int) -> None:
     api = FakeTelegram()
-    kb = kbload.load(ROOT / "knowledge")
+    kb = loader.load(ROOT / "knowledge")
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(token=TOKEN, db=str(Path(tmp) / "bench.sqlite3"))
         # Without Telegram's pacing (30 messages a second): this measures the bot's own work.

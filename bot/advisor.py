@@ -6,19 +6,21 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from bot import nudges, plans, render, statements, translator
-from bot.answer import Answer, Block
-from bot.answers import Answers
-from bot.chat_replies import ChatReplies
-from bot.dialogue import Context, Event, Profile, Query, Turn, resolve
-from bot.knowledge import KnowledgeBase
-from bot.language import normalize
-from bot.matching import OUT_OF_SCOPE, Match, Matcher
-from bot.nudges import NudgeState
-from bot.planner import Document, Planner
+from bot.answering import render, translator
+from bot.answering.answer import Answer, Block
+from bot.answering.answers import Answers
+from bot.answering.chat_replies import ChatReplies
+from bot.coaching import nudges, plans
+from bot.coaching.planner import Document, Planner
+from bot.domain import Context, Event, NudgeState, Profile, Query
+from bot.knowledge.model import KnowledgeBase
+from bot.understanding import statements
+from bot.understanding.dialogue import Turn, resolve
+from bot.understanding.language import normalize
+from bot.understanding.matching import OUT_OF_SCOPE, Match, Matcher
 
 if TYPE_CHECKING:
-    from bot.storage import Storage
+    from bot.storage.store import Storage
 
 # Intents whose statements stay what they are even when they name plan items ("I feel stuck
 # though I mentor juniors").

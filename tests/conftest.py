@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bot import kbload
 from bot.advisor import Advisor
-from bot.knowledge import KnowledgeBase
-from bot.matching import Matcher
-from bot.storage import Storage
+from bot.knowledge import loader
+from bot.knowledge.model import KnowledgeBase
+from bot.storage.store import Storage
+from bot.understanding.matching import Matcher
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
@@ -23,7 +23,7 @@ NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 @pytest.fixture(scope="session")
 def kb() -> KnowledgeBase:
     """The project's real knowledge base."""
-    return kbload.load(KNOWLEDGE)
+    return loader.load(KNOWLEDGE)
 
 
 @pytest.fixture(scope="session")

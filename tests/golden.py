@@ -16,8 +16,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.evaluation import START, load_cases
-from bot.knowledge import KnowledgeBase
+from bot.cli.evaluation import START, load_cases
+from bot.knowledge.model import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parent
 GOLDEN = ROOT / "golden" / "understanding.jsonl"
@@ -41,7 +41,7 @@ async def records(kb: KnowledgeBase) -> list[dict[str, Any]]:
     from datetime import timedelta
 
     from bot.advisor import Advisor
-    from bot.storage import Storage
+    from bot.storage.store import Storage
 
     storage = await Storage.open(":memory:")
     advisor = Advisor(kb, storage)
@@ -75,9 +75,9 @@ def dumps(rows: list[dict[str, Any]]) -> str:
 
 def main(argv: list[str]) -> int:
     """`python -m tests.golden --update` rewrites the golden file; without a flag, prints it."""
-    from bot import kbload
+    from bot.knowledge import loader
 
-    rows = asyncio.run(records(kbload.load()))
+    rows = asyncio.run(records(loader.load()))
     text = dumps(rows)
     if "--update" in argv:
         GOLDEN.parent.mkdir(exist_ok=True)

@@ -7,14 +7,14 @@ import itertools
 
 import pytest
 
-from bot import render
-from bot.answer import Answer, Block, Line
-from bot.answers import Answers
-from bot.chat_replies import ChatReplies
-from bot.dialogue import Profile, Query
-from bot.knowledge import INTENT_NAMES, KnowledgeBase
-from bot.matching import Matcher
-from bot.pay import money, money_range
+from bot.answering import render
+from bot.answering.answer import Answer, Block, Line
+from bot.answering.answers import Answers
+from bot.answering.chat_replies import ChatReplies
+from bot.answering.pay import money, money_range
+from bot.domain import Profile, Query
+from bot.knowledge.model import INTENT_NAMES, KnowledgeBase
+from bot.understanding.matching import Matcher
 from tests import tghtml
 
 CHAT_INTENTS = {"set_level", "set_market", "greeting", "help", "nudges", "forget", "out_of_scope",

@@ -178,7 +178,7 @@ def test_installed_wheel_finds_its_knowledge_from_any_directory(tmp_path: Path) 
         [
             sys.executable,
             "-c",
-            "import bot, sys; from bot.cli import main; print(bot.__file__, file=sys.stderr); "
+            "import bot, sys; from bot.cli.main import main; print(bot.__file__, file=sys.stderr); "
             "sys.exit(main(['ask', 'what skills for senior', '--json']))",
         ],
         capture_output=True,

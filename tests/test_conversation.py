@@ -6,9 +6,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.advisor import Advisor, Reply
-from bot.knowledge import KnowledgeBase
-from bot.matching import Matcher
-from bot.storage import Storage
+from bot.knowledge.model import KnowledgeBase
+from bot.storage.store import Storage
+from bot.understanding.matching import Matcher
 from tests.conftest import NOW
 from tests.test_matching import _with_shared_example
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.evaluation import TARGETS, evaluate, format_report, load_cases
-from bot.knowledge import INTENT_NAMES, KnowledgeBase
+from bot.cli.evaluation import TARGETS, evaluate, format_report, load_cases
+from bot.knowledge.model import INTENT_NAMES, KnowledgeBase
 
 EVAL = Path(__file__).parent / "eval"
 
@@ -35,7 +35,7 @@ async def test_labelled_set_meets_the_targets(kb: KnowledgeBase) -> None:
 def test_held_out_questions_do_not_repeat_the_examples(kb: KnowledgeBase) -> None:
     from rapidfuzz import fuzz, process
 
-    from bot.language import normalize
+    from bot.understanding.language import normalize
 
     examples = [normalize(e) for spec in kb.intents.values() for e in spec.examples]
     repeats = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 
-from bot.knowledge import KnowledgeBase
+from bot.knowledge.model import KnowledgeBase
 from tests import golden
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import kbload
-from bot.cli import main
-from bot.knowledge import INTENT_NAMES, TOPIC_IDS, KnowledgeBase
-from bot.yamlnodes import KnowledgeError
+from bot.cli.main import main
+from bot.knowledge import loader
+from bot.knowledge.model import INTENT_NAMES, TOPIC_IDS, KnowledgeBase
+from bot.knowledge.yamlnodes import KnowledgeError
 
 LEVELS = ("aspiring", "junior", "mid", "senior", "staff", "principal")
 SOURCES = Path(__file__).resolve().parent.parent.parent / "shared" / "sources"
@@ -93,7 +93,7 @@ def test_answers_are_in_our_own_words(kb: KnowledgeBase) -> None:
 
 def _problems(directory: Path) -> list[str]:
     with pytest.raises(KnowledgeError) as info:
-        kbload.load(directory)
+        loader.load(directory)
     return [str(p) for p in info.value.problems]
 
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import kbload
-from bot.knowledge import KnowledgeBase
-from bot.language import normalize
-from bot.matching import OUT_OF_SCOPE, Matcher
+from bot.knowledge import loader
+from bot.knowledge.model import KnowledgeBase
+from bot.understanding.language import normalize
+from bot.understanding.matching import OUT_OF_SCOPE, Matcher
 
 
 @pytest.mark.parametrize(
@@ -145,7 +145,7 @@ def _with_shared_example(kb_copy: Path) -> KnowledgeBase:
         marker = f"  - id: {intent}\n    examples:\n"
         text = text.replace(marker, marker + "      - raise or title bump quandary\n")
     path.write_text(text)
-    return kbload.load(kb_copy)
+    return loader.load(kb_copy)
 
 
 def test_close_intents_are_flagged_as_ambiguous(kb_copy: Path) -> None:

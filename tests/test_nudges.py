@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import nudges
-from bot.knowledge import KnowledgeBase, Tip
-from bot.nudges import NudgeState, Request, ScheduleError
+from bot.coaching import nudges
+from bot.coaching.nudges import Request, ScheduleError
+from bot.domain import NudgeState
+from bot.knowledge.model import KnowledgeBase, Tip
 
 MONDAY = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # a Monday, noon UTC
 

@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from bot import nudges, plans, render, statements
 from bot.advisor import Advisor, Reply
-from bot.knowledge import KnowledgeBase
-from bot.matching import Matcher
-from bot.storage import Storage
+from bot.answering import render
+from bot.coaching import nudges, plans
+from bot.knowledge.model import KnowledgeBase
+from bot.storage.store import Storage
+from bot.understanding import statements
+from bot.understanding.matching import Matcher
 from tests import tghtml
 from tests.conftest import NOW
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.dialogue import Context, Event, Profile
-from bot.migrations import MIGRATIONS
-from bot.storage import Storage
+from bot.domain import Context, Event, Profile
+from bot.storage.migrations import MIGRATIONS
+from bot.storage.store import Storage
 from tests.conftest import NOW
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.knowledge import KnowledgeBase
+from bot.knowledge.model import KnowledgeBase
 from bot.tg import delivery
 from bot.tg.app import PerChatUpdateProcessor, RedactToken, configure_logging
 from tests import tghtml

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from bot import nudges
-from bot.knowledge import KnowledgeBase
+from bot.coaching import nudges
+from bot.knowledge.model import KnowledgeBase
 from bot.tg.pacing import BACKGROUND, PriorityRateLimiter
 from tests import tghtml
 from tests.fake_telegram import TOKEN, FakeServer, FakeTelegram

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.knowledge import KnowledgeBase
+from bot.knowledge.model import KnowledgeBase
 from tests import tghtml
 from tests.tg_harness import Harness
 

@@ -9,8 +9,8 @@ from typing import Any
 from telegram import Update
 
 from bot.config import Settings
-from bot.knowledge import KnowledgeBase
-from bot.storage import Storage
+from bot.knowledge.model import KnowledgeBase
+from bot.storage.store import Storage
 from bot.tg.app import build_application
 from bot.tg.deps import Deps
 from bot.tg.nudger import Nudger

@@ -22,8 +22,8 @@ from telegram.request import BaseRequest
 
 from bot.advisor import Advisor
 from bot.config import Settings
-from bot.knowledge import KnowledgeBase
-from bot.storage import Storage
+from bot.knowledge.model import KnowledgeBase
+from bot.storage.store import Storage
 from bot.tg import commands, handlers
 from bot.tg.deps import Deps
 from bot.tg.handlers import AddressedToBot

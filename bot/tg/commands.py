@@ -9,9 +9,9 @@ from html import escape
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import nudges, plans
-from bot.answer import Answer, Block, Line
-from bot.dialogue import Profile, Query
+from bot.answering.answer import Answer, Block, Line
+from bot.coaching import nudges, plans
+from bot.domain import Profile, Query
 from bot.tg import keyboards
 from bot.tg.deps import Deps, command, deps, send, send_reply
 

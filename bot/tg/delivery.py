@@ -11,7 +11,7 @@ from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.render import MAX_MESSAGE
+from bot.answering.render import MAX_MESSAGE
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -13,12 +13,12 @@ from typing import Any, cast
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot import render
 from bot.advisor import Advisor, Reply
-from bot.answer import Answer
+from bot.answering import render
+from bot.answering.answer import Answer
 from bot.config import Settings
-from bot.knowledge import KnowledgeBase
-from bot.storage import Storage
+from bot.knowledge.model import KnowledgeBase
+from bot.storage.store import Storage
 from bot.tg import keyboards
 from bot.tg.delivery import send_document, send_html
 from bot.tg.nudger import Nudger

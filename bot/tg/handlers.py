@@ -10,9 +10,10 @@ from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import ContextTypes, filters
 
-from bot import nudges, render
-from bot.answer import Answer
-from bot.dialogue import Query
+from bot.answering import render
+from bot.answering.answer import Answer
+from bot.coaching import nudges
+from bot.domain import Query
 from bot.tg import keyboards
 from bot.tg.delivery import with_retries
 from bot.tg.deps import deps, log, log_update, send, send_reply

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.answer import Suggestion
-from bot.dialogue import Query
-from bot.knowledge import KnowledgeBase
+from bot.answering.answer import Suggestion
+from bot.domain import Query
+from bot.knowledge.model import KnowledgeBase
 
 CALLBACK_LIMIT = 64
 SEP = "|"

@@ -12,12 +12,13 @@ from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import ExtBot
 
-from bot import nudges, plans, render
-from bot.answer import Answer
-from bot.chat_replies import ChatReplies
-from bot.knowledge import KnowledgeBase, PlanItem, Tip
-from bot.nudges import Due
-from bot.storage import Storage
+from bot.answering import render
+from bot.answering.answer import Answer
+from bot.answering.chat_replies import ChatReplies
+from bot.coaching import nudges, plans
+from bot.domain import Due
+from bot.knowledge.model import KnowledgeBase, PlanItem, Tip
+from bot.storage.store import Storage
 from bot.tg import keyboards
 from bot.tg.pacing import BACKGROUND
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.answer import Line
-from bot.knowledge import KnowledgeBase, SalaryBand
+from bot.answering.answer import Line
+from bot.knowledge.model import KnowledgeBase, SalaryBand
 
 _SYMBOLS = {"USD": "$", "GBP": "£", "CAD": "CA$", "AUD": "A$", "EUR": "€"}
 _BASIS = {"total": "total comp", "base": "base salary", "unspecified": "pay basis not stated"}

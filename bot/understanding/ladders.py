@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from bot.knowledge import Ladders, Rung
+from bot.knowledge.model import Ladders, Rung
 
 _LETTER_CODE = re.compile(r"^[le]\d{1,2}s?$")
 _NUMBER_CODE = re.compile(r"^\d{2}$")

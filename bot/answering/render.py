@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
-from bot.answer import Answer, Block
-from bot.knowledge import Source
+from bot.answering.answer import Answer, Block
+from bot.knowledge.model import Source
 
 # Telegram's limit for one message; the plain renderer keeps to it too.
 MAX_MESSAGE = 4096

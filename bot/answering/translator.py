@@ -3,9 +3,9 @@ called at big tech, with the caveats that come with any such mapping."""
 
 from __future__ import annotations
 
-from bot.answer import Answer, Block, Line
-from bot.knowledge import KnowledgeBase
-from bot.ladders import LadderMention
+from bot.answering.answer import Answer, Block, Line
+from bot.knowledge.model import KnowledgeBase
+from bot.understanding.ladders import LadderMention
 
 
 def _equivalents(kb: KnowledgeBase, level: str, first: str | None) -> tuple[Line, ...]:

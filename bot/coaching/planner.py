@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot import plans
-from bot.answer import Answer, Block, Line, Suggestion
-from bot.dialogue import Profile, Query
-from bot.knowledge import KnowledgeBase, Plan
+from bot.answering.answer import Answer, Block, Line, Suggestion
+from bot.coaching import plans
+from bot.domain import Profile, Query
+from bot.knowledge.model import KnowledgeBase, Plan
 
 if TYPE_CHECKING:
-    from bot.storage import Storage
+    from bot.storage.store import Storage
 
 _EXPORT_WORDS = ("export", "download", "markdown", "as a file", "as a document", "send me my plan")
 

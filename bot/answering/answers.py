@@ -6,10 +6,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from bot import pay, plans
-from bot.answer import Answer, Block, Line, Suggestion
-from bot.dialogue import Profile, Query
-from bot.knowledge import Item, KnowledgeBase, Section, Transition
+from bot.answering import pay
+from bot.answering.answer import Answer, Block, Line, Suggestion
+from bot.coaching import plans
+from bot.domain import Profile, Query
+from bot.knowledge.model import Item, KnowledgeBase, Section, Transition
 
 MAX_LINES = 5
 # The topic each topical intent reads; level-specific sections are picked by the query's level.

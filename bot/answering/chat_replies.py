@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.answer import Answer, Block, Line
-from bot.answers import Answers
-from bot.dialogue import Profile, Query
-from bot.knowledge import PlanItem, Tip
-from bot.nudges import NudgeState, describe, local_time
+from bot.answering.answer import Answer, Block, Line
+from bot.answering.answers import Answers
+from bot.coaching.nudges import describe, local_time
+from bot.domain import NudgeState, Profile, Query
+from bot.knowledge.model import PlanItem, Tip
 
 # How an intent is named when the bot asks "did you mean ...?".
 INTENT_TOPICS = {

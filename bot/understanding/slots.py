@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.knowledge import KnowledgeBase
+from bot.knowledge.model import KnowledgeBase
 
 LEVEL = "<level>"
 MARKET = "<market>"

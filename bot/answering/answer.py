@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.dialogue import Query
+from bot.domain import Query
 
 
 @dataclass(frozen=True)

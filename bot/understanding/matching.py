@@ -8,13 +8,13 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from bot import statements
-from bot.intent_model import IntentModel
-from bot.knowledge import KnowledgeBase
-from bot.ladders import LadderFinder, LadderMention
-from bot.language import PhraseMap, Speller, english_words, tokens
-from bot.scope import ScopeModel
-from bot.slots import (
+from bot.knowledge.model import KnowledgeBase
+from bot.understanding import statements
+from bot.understanding.intent_model import IntentModel
+from bot.understanding.ladders import LadderFinder, LadderMention
+from bot.understanding.language import PhraseMap, Speller, english_words, tokens
+from bot.understanding.scope import ScopeModel
+from bot.understanding.slots import (
     BOUNDARY,
     LEVEL,
     MARKET,

@@ -13,9 +13,9 @@ from typing import Any
 import yaml
 
 from bot.advisor import Advisor
-from bot.knowledge import INTENT_NAMES, KnowledgeBase
-from bot.matching import OUT_OF_SCOPE
-from bot.storage import Storage
+from bot.knowledge.model import INTENT_NAMES, KnowledgeBase
+from bot.storage.store import Storage
+from bot.understanding.matching import OUT_OF_SCOPE
 
 SLOTS = ("level", "from_level", "market", "background")
 # The bar a set written by this team must clear (the core issue's definition of done).

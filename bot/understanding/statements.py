@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from bot.language import normalize
+from bot.understanding.language import normalize
 
 _NEGATION = re.compile(
     r"\b(not|no|never|dont|don't|do not|havent|haven't|have not|cant|can't|cannot|yet to|"

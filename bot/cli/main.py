@@ -12,12 +12,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot import kbload, nudges, plans
 from bot.advisor import Advisor
+from bot.coaching import nudges, plans
 from bot.config import ConfigError, Settings, default_db
-from bot.knowledge import KnowledgeBase, Tip
-from bot.storage import Storage
-from bot.yamlnodes import KnowledgeError
+from bot.knowledge import loader
+from bot.knowledge.model import KnowledgeBase, Tip
+from bot.knowledge.yamlnodes import KnowledgeError
+from bot.storage.store import Storage
 
 EXIT_USAGE = 2
 
@@ -25,7 +26,7 @@ EXIT_USAGE = 2
 def load_kb(directory: str | None) -> KnowledgeBase:
     """Load the knowledge base or exit with its problems listed as file:line."""
     try:
-        return kbload.load(Path(directory) if directory else None)
+        return loader.load(Path(directory) if directory else None)
     except KnowledgeError as exc:
         print("The knowledge base is invalid:", file=sys.stderr)
         for problem in exc.problems:
@@ -122,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "kb":
         return kb_check(args.dir or args.knowledge)
     if command == "eval":
-        from bot import evaluation
+        from bot.cli import evaluation
 
         kb = load_kb(args.knowledge)
         return evaluation.main(kb, args.file, args.errors)
@@ -194,7 +195,7 @@ async def preview_nudge(kb: KnowledgeBase, db: str, user: int, out: TextIO) -> i
 def kb_check(directory: str | None) -> int:
     """Validate a knowledge base: `file:line: problem` lines and exit 1 when invalid."""
     try:
-        kb = kbload.load(Path(directory) if directory else None)
+        kb = loader.load(Path(directory) if directory else None)
     except KnowledgeError as exc:
         for problem in exc.problems:
             print(problem)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
-from bot.knowledge import (
+from bot.knowledge.model import (
     BASES,
     FILES,
     INTENT_NAMES,
@@ -35,7 +35,7 @@ from bot.knowledge import (
     YearRange,
     default_dir,
 )
-from bot.yamlnodes import Invalid, KnowledgeError, Node, Problem, load_file
+from bot.knowledge.yamlnodes import Invalid, KnowledgeError, Node, Problem, load_file
 
 T = TypeVar("T")
 

@@ -376,4 +376,4 @@ def default_dir() -> Path:
     if packaged.is_dir():
         return packaged
     # Running from a source checkout (editable install): the repository's knowledge/ folder.
-    return Path(__file__).resolve().parent.parent / "knowledge"
+    return Path(__file__).resolve().parent.parent.parent / "knowledge"

@@ -11,10 +11,10 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from bot import statements
-from bot.answer import Answer, Block, Line
-from bot.knowledge import KnowledgeBase, Plan, PlanItem, Transition
-from bot.language import normalize
+from bot.answering.answer import Answer, Block, Line
+from bot.knowledge.model import KnowledgeBase, Plan, PlanItem, Transition
+from bot.understanding import statements
+from bot.understanding.language import normalize
 
 STATUSES = ("todo", "doing", "done", "skip")
 STATUS_LABELS = {"todo": "to do", "doing": "in progress", "done": "done", "skip": "not relevant"}

@@ -13,9 +13,8 @@ from typing import Any
 
 import aiosqlite
 
-from bot.dialogue import Context, Event, Profile
-from bot.migrations import MIGRATIONS
-from bot.nudges import Due, NudgeState
+from bot.domain import Context, Due, Event, NudgeState, Profile
+from bot.storage.migrations import MIGRATIONS
 
 _NUDGE_COLUMNS = (
     "n.cadence, n.weekday, n.hour, n.minute, n.tz, n.next_due, n.last_sent, n.ignored, n.stopped"

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime
 
-from bot.knowledge import KnowledgeBase
-from bot.ladders import LadderMention
-from bot.matching import OUT_OF_SCOPE, Match
-from bot.nudges import NudgeState
-
-# Context older than this is not used for follow-ups.
-CONTEXT_TTL = timedelta(minutes=30)
+from bot.domain import Context, Profile, Query
+from bot.knowledge.model import KnowledgeBase
+from bot.understanding.ladders import LadderMention
+from bot.understanding.matching import OUT_OF_SCOPE, Match
 
 # Intents whose answer is about a move between two levels.
 TRANSITION_INTENTS = frozenset({"timeline", "promotion"})
@@ -19,53 +16,6 @@ TRANSITION_INTENTS = frozenset({"timeline", "promotion"})
 PERSONAL_INTENTS = frozenset({"next_steps", "stuck"})
 # Intents that keep the thread of a conversation (the rest answer and leave the context alone).
 NON_TOPICAL = frozenset({"greeting", "help", "nudges", "forget", OUT_OF_SCOPE})
-
-
-@dataclass(frozen=True)
-class Profile:
-    """What a user has told the bot about themselves, and their nudge settings."""
-
-    user_id: int
-    level: str | None = None
-    market: str | None = None
-    nudges: NudgeState = field(default_factory=NudgeState)
-    level_since: date | None = None
-
-
-@dataclass(frozen=True)
-class Context:
-    """The thread of the conversation: the last answered query, or a question the bot asked."""
-
-    intent: str
-    level: str | None
-    from_level: str | None
-    market: str | None
-    pending: str | None
-    at: datetime
-    company: str | None = None  # a big-tech company being discussed ("and L6?")
-
-    def fresh(self, now: datetime) -> bool:
-        """True while the context is recent enough for follow-ups."""
-        return now - self.at <= CONTEXT_TTL
-
-
-@dataclass(frozen=True)
-class Query:
-    """A fully resolved request: an intent and the slots its answer is about."""
-
-    intent: str
-    level: str | None = None
-    from_level: str | None = None
-    market: str | None = None
-    detail: str | None = None  # words for the planner, e.g. "export"
-
-
-@dataclass(frozen=True)
-class Event:
-    """One answered message, for anonymous counts: its intent, and its text if unanswered."""
-
-    intent: str
-    unanswered: str | None = None
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from bot.knowledge import PlanItem, Tip
+from bot.domain import Due, NudgeState
+from bot.knowledge.model import PlanItem, Tip
 
 CADENCES = ("off", "daily", "weekly")
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -23,39 +24,6 @@ STOP_AFTER = 6
 
 class ScheduleError(ValueError):
     """A schedule request the bot cannot follow; the message says what is expected."""
-
-
-@dataclass(frozen=True)
-class NudgeState:
-    """A user's nudge settings and where their schedule stands (times in UTC)."""
-
-    cadence: str = "off"
-    weekday: int = 0
-    hour: int = 9
-    minute: int = 0
-    tz: str = "UTC"
-    next_due: datetime | None = None
-    last_sent: datetime | None = None
-    ignored: int = 0
-    stopped: bool = False
-
-    @property
-    def zone(self) -> ZoneInfo:
-        """The user's time zone."""
-        return ZoneInfo(self.tz)
-
-    @property
-    def active(self) -> bool:
-        """True when nudges are on and not stopped."""
-        return self.cadence != "off" and not self.stopped
-
-
-@dataclass(frozen=True)
-class Due:
-    """What to do with a nudge that fell due: send a tip, send the stop notice, or wait."""
-
-    action: str  # "tip" | "stop" | "defer"
-    state: NudgeState
 
 
 def zone(name: str) -> str:

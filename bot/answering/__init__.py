@@ -1,0 +1,1 @@
+"""Answers: built from the knowledge base, rendered as plain text or Telegram HTML."""

@@ -1,0 +1,1 @@
+"""The command line: the `careerbot` entry point, the terminal chat and the operator tools."""

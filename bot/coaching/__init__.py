@@ -1,0 +1,1 @@
+"""Coaching: personal plans and nudges, with time always a parameter."""

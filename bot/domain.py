@@ -1,0 +1,91 @@
+"""The domain's shared types: what a user told the bot, the thread of a conversation, a resolved
+query, and nudge settings. Plain data that understanding, answers, coaching and storage share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+# Context older than this is not used for follow-ups.
+CONTEXT_TTL = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class NudgeState:
+    """A user's nudge settings and where their schedule stands (times in UTC)."""
+
+    cadence: str = "off"
+    weekday: int = 0
+    hour: int = 9
+    minute: int = 0
+    tz: str = "UTC"
+    next_due: datetime | None = None
+    last_sent: datetime | None = None
+    ignored: int = 0
+    stopped: bool = False
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The user's time zone."""
+        return ZoneInfo(self.tz)
+
+    @property
+    def active(self) -> bool:
+        """True when nudges are on and not stopped."""
+        return self.cadence != "off" and not self.stopped
+
+
+@dataclass(frozen=True)
+class Due:
+    """What to do with a nudge that fell due: send a tip, send the stop notice, or wait."""
+
+    action: str  # "tip" | "stop" | "defer"
+    state: NudgeState
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a user has told the bot about themselves, and their nudge settings."""
+
+    user_id: int
+    level: str | None = None
+    market: str | None = None
+    nudges: NudgeState = field(default_factory=NudgeState)
+    level_since: date | None = None
+
+
+@dataclass(frozen=True)
+class Context:
+    """The thread of the conversation: the last answered query, or a question the bot asked."""
+
+    intent: str
+    level: str | None
+    from_level: str | None
+    market: str | None
+    pending: str | None
+    at: datetime
+    company: str | None = None  # a big-tech company being discussed ("and L6?")
+
+    def fresh(self, now: datetime) -> bool:
+        """True while the context is recent enough for follow-ups."""
+        return now - self.at <= CONTEXT_TTL
+
+
+@dataclass(frozen=True)
+class Query:
+    """A fully resolved request: an intent and the slots its answer is about."""
+
+    intent: str
+    level: str | None = None
+    from_level: str | None = None
+    market: str | None = None
+    detail: str | None = None  # words for the planner, e.g. "export"
+
+
+@dataclass(frozen=True)
+class Event:
+    """One answered message, for anonymous counts: its intent, and its text if unanswered."""
+
+    intent: str
+    unanswered: str | None = None

@@ -1,0 +1,1 @@
+"""The knowledge base: its typed model, and loading and validating knowledge/*.yaml."""

@@ -1,0 +1,1 @@
+"""Understanding messages: normalising, slots, intents, scope and the dialogue context."""
