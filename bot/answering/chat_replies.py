@@ -199,9 +199,12 @@ class ChatReplies:
         steps = "step" if done_this_month == 1 else "steps"
         lead = f"{done_this_month} {steps} done this month." if done_this_month else None
         if isinstance(step, PlanItem):
-            line = Line(f"{step.name}. Show it: {step.show}", step.sources)
-            return Answer("A small next step from your plan", lead, (Block(None, (line,)),))
-        return Answer("A small next step", lead, (Block(None, (Line(step.text, step.sources),)),))
+            # The item is the sources'; how to show it is our suggestion.
+            item = Line(step.name, step.sources)
+            show = Line(f"Show it: {step.show}", step.sources, ours=True)
+            return Answer("A small next step from your plan", lead, (Block(None, (item, show)),))
+        tip = Line(step.text, step.based_on, ours=True)
+        return Answer("A small next step", lead, (Block(None, (tip,)),))
 
     def nudges_stopped(self) -> Answer:
         """The one message sent when nudges stop after going unanswered."""

@@ -172,7 +172,7 @@ async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def sources_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/sources: the documents behind the answers."""
     kb = deps(context).kb
-    rows = tuple(Line(f"{s.short}: “{s.title}” ({s.publisher})") for s in kb.sources.values())
+    rows = tuple(Line(f"{s.short}: {s.citation}") for s in kb.sources.values())
     answer = Answer(
         "Where my answers come from",
         "Facts and figures come from these public documents, in my own words. Where they "
