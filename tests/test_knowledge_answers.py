@@ -198,3 +198,14 @@ async def test_eight_years_of_experience_is_senior(advisor: Advisor) -> None:
     assert (reply.intent, reply.query.level) == ("set_level", "senior")
     reply = await _say(advisor, "I'm a tech lead", 1, user=40)
     assert (await advisor.profile(40)).level is None  # asked, never set to staff
+
+
+async def test_a_user_in_an_uncovered_market_is_told_what_to_expect(advisor: Advisor) -> None:
+    reply = await _say(advisor, "I'm based in Berlin")
+    assert (reply.intent, reply.query.market) == ("set_market", "germany")
+    assert reply.answer.heading == "Got it: you work in Germany."
+    assert "No source has pay figures for Germany" in (reply.answer.lead or "")
+    await _say(advisor, "I'm a senior mle", 1)
+    reply = await _say(advisor, "what's my salary range", 2)
+    assert (reply.query.level, reply.query.market) == ("senior", "germany")
+    assert reply.answer.blocks[0].lines[0].text.startswith("None of the sources has pay figures")

@@ -128,12 +128,16 @@ class ChatReplies:
         if profile.market is None:
             return Answer(
                 "Which market are you in?",
-                "I have figures for: " + ", ".join(m.name for m in self.kb.markets.values()) + ".",
+                "I have figures for: " + ", ".join(m.name for m in self.kb.covered_markets) + ".",
             )
         name = self.answers.market_name(profile.market)
+        covered = self.answers.covered_market(profile.market)
         return Answer(
             f"Got it: you work in {name}.",
-            "Pay answers will use figures for that market where the sources have them.",
+            "Pay answers will use figures for that market where the sources have them."
+            if covered
+            else f"No source has pay figures for {name}: pay answers will say so and show the "
+            "closest figures there are, for comparison only.",
             (),
             self.answers.suggest(
                 Query("salary", profile.level, None, profile.market),

@@ -103,7 +103,7 @@ async def market_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if not arg:
         await send(update, context, Answer("Where do you work?"), keyboards.markets(d.kb))
     elif market is None:
-        names = ", ".join(m.id for m in d.kb.markets.values())
+        names = ", ".join(m.id for m in d.kb.covered_markets)
         answer = Answer(
             f"I have no figures for “{arg[:40]}”.",
             f"Use /market with one of: {names} (a city works too, like /market london). "
