@@ -564,8 +564,12 @@ class Answers:
             Block("Focus", lines(level.focus, 3)),
             Block("What you learn there", lines(level.learning, 3)),
         ]
-        if level.notes:
-            blocks.append(Block("Where the sources differ", lines(level.notes, 1)))
+        agreed = [n for n in level.notes if not n.differ]
+        differ = [n for n in level.notes if n.differ]
+        if agreed:
+            blocks.append(Block("Notes", lines(agreed, 2)))
+        if differ:
+            blocks.append(Block("Where the sources differ", lines(differ)))
         return Answer(f"The {level.noun}", self.lead(profile, q), tuple(blocks), self.around(q))
 
     def compare_levels(self, q: Query, profile: Profile) -> Answer:
