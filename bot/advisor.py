@@ -6,13 +6,17 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from bot import changes
 from bot.answering import render, translator
-from bot.answering.answer import Answer, Block
+from bot.answering.account import UNDO
+from bot.answering.answer import Answer, Block, Choice, Line
 from bot.answering.answers import Answers
 from bot.answering.chat_replies import ChatReplies
 from bot.coaching import nudges, plans
 from bot.coaching.planner import Document, Planner
-from bot.domain import Context, Event, NudgeState, Profile, Query
+from bot.domain import Context, Event, NudgeState, Profile, Query, changed_fields
+from bot.keeper import Keeper
+from bot.knowledge import readings
 from bot.knowledge.model import KnowledgeBase
 from bot.understanding import statements
 from bot.understanding.dialogue import Turn, resolve
@@ -40,11 +44,40 @@ class Reply:
     clarify: tuple[str, ...] = ()
     document: Document | None = None
     items: tuple[tuple[str, str], ...] = ()
+    updated: tuple[str, ...] = ()  # the profile fields this message changed
+    pending: str | None = None  # the kind of destructive action waiting for "yes"
+    background: str | None = None  # where the user comes from, if moving into ML
 
     @property
     def intent(self) -> str:
         """The intent the reply answers."""
         return self.query.intent
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A reply with the state its turn leaves behind, before it is saved."""
+
+    reply: Reply
+    turn: Turn
+    unanswered: str | None = None
+    undone: bool = False
+
+
+def _asking(turn: Turn, action: str, now: datetime) -> Turn:
+    """The turn, with `action` waiting for the user's "yes" on the next message."""
+    base = turn.context or Context(turn.query.intent, None, None, None, None, now)
+    return replace(turn, context=replace(base, confirm=action, at=now))
+
+
+def _with_note(answer: Answer, text: str) -> Answer:
+    note = f"{text} {answer.note}" if answer.note else text
+    return replace(answer, note=note)
+
+
+def _says_any(text: str, phrases: tuple[str, ...]) -> bool:
+    words = f" {' '.join(normalize(text).replace('|', ' ').split())} "
+    return any(f" {p} " in words for p in phrases)
 
 
 class Advisor:
@@ -64,39 +97,102 @@ class Advisor:
         self.answers = Answers(kb)
         self.replies = ChatReplies(self.answers)
         self.planner = Planner(kb, storage)
+        self.keeper = Keeper(kb, storage, keep_unanswered)
 
-    async def ask(self, user_id: int, text: str, now: datetime) -> Reply:
-        """Answer a free-text message from a user."""
-        profile, context = await self.storage.load(user_id)
+    async def ask(self, user_id: int, text: str, now: datetime, forwarded: bool = False) -> Reply:
+        """Answer a free-text message from a user. A `forwarded` message is someone else's
+        words: answered, but nothing in it changes what is stored."""
+        before, context = await self.storage.load(user_id)
         fresh = context if context and context.fresh(now) else None
+        waiting = fresh.confirm if fresh else None
+        if waiting and context:
+            # The answer to "delete everything?" is this message: "yes" does it, anything else
+            # cancels it and is answered as itself.
+            context = replace(context, confirm=None)
+            if not forwarded and changes.affirms(self.kb.lexicon, text):
+                answer = await self.keeper.carry_out(waiting, before, now)
+                if await self.storage.known(user_id):
+                    await self.storage.save(before, context, now, Event("confirm"))
+                return Reply(Query("confirm"), 1.0, answer)
         match = self.matcher.match(text, fresh.company if fresh else None)
-        turn = resolve(self.kb, match, profile, context, now)
+        turn = self._understood(resolve(self.kb, match, before, context, now), match, text, now)
+        gated = changes.gate(before, turn.profile, turn.query.intent, forwarded)
+        turn = replace(turn, profile=gated.profile)
+        outcome = await self._act(turn, match, text, now, before)
+        reply = await self._finish(outcome, before, now, gated.held)
+        if waiting:
+            kind, _ = changes.parse_pending(waiting)
+            cancelled = (
+                "nothing was deleted" if kind == changes.FORGET else "your plan is as it was"
+            )
+            reply = replace(reply, answer=_with_note(reply.answer, f"Cancelled: {cancelled}."))
+        return reply
+
+    def _understood(self, turn: Turn, match: Match, text: str, now: datetime) -> Turn:
+        """The turn with what the message adds: a dated time at level, news for the plan."""
         stated = turn.profile.level and (match.slots.own_level or turn.query.intent == "plan")
         since = statements.parse_since(text, now) if stated else None
         if since is not None:
             turn = replace(turn, profile=replace(turn.profile, level_since=since))
         if self._about_own_plan(match, turn, text):
             turn = replace(turn, query=replace(turn.query, intent="plan"))
-        if turn.query.intent == "plan" and not self._promoted(profile, turn.profile):
-            # Only a level the message names is a target ("missing for senior"); the thread's
-            # level is not.
-            target = match.slots.level if match.slots.level != turn.profile.level else None
-            planned = await self.planner.reply(turn.profile, text, target, now)
-            await self.storage.save(turn.profile, turn.context, now, Event("plan"))
-            return Reply(turn.query, turn.confidence, planned.answer, (), planned.document,
-                         planned.items)  # fmt: skip
-        if turn.query.intent == "nudges":
-            answer = await self.change_nudges(user_id, text, now, profile.nudges)
-            await self.storage.save(turn.profile, turn.context, now, Event("nudges"))
-            return Reply(turn.query, turn.confidence, answer)
+        return turn
+
+    async def _act(
+        self, turn: Turn, match: Match, text: str, now: datetime, before: Profile
+    ) -> Outcome:
+        """Answer the turn, doing what it asks of storage (never destroying without a "yes")."""
+        intent = turn.query.intent
+        if intent == "plan" and not self._promoted(before, turn.profile):
+            return await self._plan(turn, match, text, now)
+        if intent == "nudges":
+            answer = await self.change_nudges(turn.profile.user_id, text, now, before.nudges)
+            return Outcome(Reply(turn.query, turn.confidence, answer), turn)
+        if intent == "forget":
+            answer = await self.keeper.ask_forget(before)
+            asked = _asking(turn, changes.FORGET, now)
+            return Outcome(Reply(turn.query, turn.confidence, answer), asked)
+        if intent == "profile":
+            answer = await self.keeper.profile_view(before.user_id, now)
+            return Outcome(Reply(turn.query, turn.confidence, answer), turn)
+        if intent == "undo":
+            answer, restored = await self.keeper.undo(before, now)
+            return Outcome(Reply(turn.query, turn.confidence, answer),
+                           replace(turn, profile=restored), undone=True)  # fmt: skip
+        slots = match.slots
+        if intent == "set_level" and slots.own_title and slots.title and not slots.own_level:
+            # "I'm the ML lead on my team": the level depends on the company; ask, change nothing.
+            answer = self.keeper.replies.ask_title(self.kb.titles[slots.title])
+            kept = replace(turn, profile=before, query=Query("set_level"))
+            return Outcome(Reply(kept.query, turn.confidence, answer), kept)
         unanswered = None
-        if turn.query.intent == OUT_OF_SCOPE and self.keep_unanswered:
+        if intent == OUT_OF_SCOPE and self.keep_unanswered:
             # Kept without the user id, to see what the knowledge base is missing.
             unanswered = normalize(text)[:UNANSWERED_CHARS] or None
-        return await self._respond(turn, now, unanswered, profile)
+        return await self._respond(turn, now, before, match, unanswered)
+
+    async def _plan(self, turn: Turn, match: Match, text: str, now: datetime) -> Outcome:
+        profile = turn.profile
+        plan = plans.plan_from(self.kb, profile.level)
+        words = self.kb.lexicon
+        if plan and _says_any(text, words.plan_reset + words.plan_remove):
+            # "reset my plan", "remove kubernetes from my plan": only after a "yes".
+            answer, action = await self.keeper.ask_plan_change(profile, plan, text)
+            query = Query("plan", plan.to_level, plan.from_level)
+            return Outcome(Reply(query, turn.confidence, answer), _asking(turn, action, now))
+        # Only a level the message names is a target ("missing for senior"); the thread's
+        # level is not.
+        slots = match.slots
+        named = slots.level if slots.level != profile.level and not slots.others_only else None
+        planned = await self.planner.reply(profile, text, named, now)
+        shown = self.planner.plan_for(profile, named)
+        query = Query("plan", shown.to_level, shown.from_level) if shown else Query("plan")
+        reply = Reply(query, turn.confidence, planned.answer, (), planned.document, planned.items)
+        return Outcome(reply, turn)
 
     async def run(self, user_id: int, query: Query, now: datetime) -> Reply:
-        """Answer an already resolved query (a pressed button), keeping the conversation thread."""
+        """Answer an already resolved query (a pressed button), keeping the conversation thread.
+        A button that sets a level or market is the user's own statement."""
         before, _ = await self.storage.load(user_id)
         profile = before
         if query.intent == "set_level":
@@ -109,7 +205,8 @@ class Advisor:
             planned = await self.planner.reply(profile, query.detail or "", target, now)
             await self.storage.save(profile, context, now, Event("plan"))
             return Reply(query, 1.0, planned.answer, (), planned.document, planned.items)
-        return await self._respond(Turn(query, 1.0, profile, context), now, None, before)
+        outcome = await self._respond(Turn(query, 1.0, profile, context), now, before)
+        return await self._finish(outcome, before, now, {})
 
     async def change_nudges(
         self,
@@ -167,33 +264,84 @@ class Advisor:
         self,
         turn: Turn,
         now: datetime,
+        before: Profile,
+        match: Match | None = None,
         unanswered: str | None = None,
-        before: Profile | None = None,
-    ) -> Reply:
+    ) -> Outcome:
         query = turn.query
-        if query.intent == "forget":
-            existed = await self.storage.forget(turn.profile.user_id)
-            return Reply(query, turn.confidence, self.replies.forgotten(existed))
-        old, new = before.level if before else None, turn.profile.level
-        same_since = before is not None and turn.profile.level_since == before.level_since
-        if new and old and new != old and same_since:
-            # A new level starts a new time at level (unless the message said since when).
-            turn = replace(turn, profile=replace(turn.profile, level_since=now.date()))
-        if old and before and self._promoted(before, turn.profile):
+        old, new = before.level, turn.profile.level
+        if new and old and new != old and turn.profile.level_since == before.level_since:
+            # A new level starts a new time at level (unless the message said since when), and
+            # going back to the level just left is a correction: its time at level returns.
+            fresh_start = replace(turn.profile, level_since=now.date())
+            turn = replace(turn, profile=await self.keeper.restored_since(before, fresh_start))
+        archived = await self.keeper.follow_level(before, turn.profile, now)
+        if archived and old:
             answer = await self.planner.promoted(turn.profile, old, now)
         else:
             answer = self.compose(turn, now)
-        since = turn.profile.level_since
-        if query.intent == "set_level" and new and since and since != now.date():
-            step = self.kb.transitions.get((new, self.kb.next_level(new) or ""))
-            line = plans.time_at_level_line(step, since, now, new)
-            answer = replace(answer, blocks=(*answer.blocks, Block("Time at level", (line,))))
-        event = Event(query.intent, unanswered)
+        if query.intent == "set_level" and new:
+            answer = self._level_details(answer, turn, match, now)
+            if match and match.slots.years is not None and not match.slots.own_title:
+                turn = self._open_to_correction(turn, match.slots.years)
+        return Outcome(Reply(query, turn.confidence, answer, turn.clarify), turn, unanswered)
+
+    def _level_details(
+        self, answer: Answer, turn: Turn, match: Match | None, now: datetime
+    ) -> Answer:
+        """A stated level's reply: time at level, and where the sources place the years."""
+        level, since = turn.profile.level, turn.profile.level_since
+        assert level
+        blocks = list(answer.blocks)
+        if since and since != now.date():
+            step = self.kb.transitions.get((level, self.kb.next_level(level) or ""))
+            blocks.append(
+                Block("Time at level", (plans.time_at_level_line(step, since, now, level),))
+            )
+        choices = answer.choices
+        years = match.slots.years if match else None
+        if years is not None:
+            _, note = readings.level_and_note_for_years(self.kb, years)
+            if note is not None:
+                blocks.append(Block("Where the sources differ", (Line(note.text, note.sources),)))
+                others = [lv for lv in self.kb.levels if lv != level and lv in note.text]
+                choices = tuple(Choice(f"I'm {lv}", f"I'm {self.kb.levels[lv].a_noun}")
+                                for lv in others[:2])  # fmt: skip
+        return replace(answer, blocks=tuple(blocks), choices=choices)
+
+    def _open_to_correction(self, turn: Turn, years: float) -> Turn:
+        """After years that the sources place differently, a one-word level ("staff") is a
+        correction of the level just saved."""
+        _, note = readings.level_and_note_for_years(self.kb, years)
+        if note is None or turn.context is None:
+            return turn
+        return replace(turn, context=replace(turn.context, pending="set_level"))
+
+    async def _finish(
+        self, outcome: Outcome, before: Profile, now: datetime, held: dict[str, object]
+    ) -> Reply:
+        """Save what the turn leaves, and say what changed (with undo) or was held back."""
+        turn, reply = outcome.turn, outcome.reply
+        event = Event(reply.query.intent, outcome.unanswered)
         state = turn.profile.nudges
         # Nudges paused by a block (Telegram's 403) resume once the user writes again.
         resume = nudges.next_slot(state, now) if state.active and state.next_due is None else None
-        await self.storage.save(turn.profile, turn.context, now, event, resume)
-        return Reply(query, turn.confidence, answer, turn.clarify)
+        if await self.storage.known(before.user_id) or reply.query.intent != "forget":
+            await self.storage.save(turn.profile, turn.context, now, event, resume)
+        updated = tuple(changed_fields(before, turn.profile))
+        answer = reply.answer
+        if updated and not outcome.undone:
+            block = self.keeper.replies.saved(before, turn.profile, updated)
+            answer = replace(answer, blocks=(*answer.blocks, block),
+                             choices=(*answer.choices, UNDO))  # fmt: skip
+        if held:
+            block, offers = self.keeper.replies.held(turn.profile, held)
+            answer = replace(answer, blocks=(*answer.blocks, block),
+                             choices=(*answer.choices, *offers))  # fmt: skip
+        waiting = turn.context.confirm if turn.context else None
+        pending = changes.parse_pending(waiting)[0] if waiting else None
+        return replace(reply, answer=answer, updated=updated, pending=pending,
+                       background=turn.profile.background)  # fmt: skip
 
     def _about_own_plan(self, match: Match, turn: Turn, text: str) -> bool:
         """A statement about oneself naming things on one's plan ("I already know Docker", "I
@@ -246,6 +394,10 @@ class Advisor:
             "from_level": reply.query.from_level,
             "market": reply.query.market,
             "confidence": round(reply.confidence, 3),
+            "background": reply.background,
             "answer": reply.document.text if reply.document else self.plain(reply.answer),
             "suggestions": [s.label for s in reply.answer.suggestions],
+            "choices": [{"label": c.label, "text": c.text} for c in reply.answer.choices],
+            "updated": list(reply.updated),
+            "pending": reply.pending,
         }

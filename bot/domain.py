@@ -53,6 +53,16 @@ class Profile:
     market: str | None = None
     nudges: NudgeState = field(default_factory=NudgeState)
     level_since: date | None = None
+    background: str | None = None  # where someone moving into ML comes from
+
+
+# The fields of a profile that statements about oneself change (and "undo" restores).
+PROFILE_FIELDS = ("level", "market", "level_since", "background")
+
+
+def changed_fields(before: Profile, after: Profile) -> list[str]:
+    """The profile fields that differ between two states, in PROFILE_FIELDS order."""
+    return [f for f in PROFILE_FIELDS if getattr(before, f) != getattr(after, f)]
 
 
 @dataclass(frozen=True)
@@ -66,6 +76,9 @@ class Context:
     pending: str | None
     at: datetime
     company: str | None = None  # a big-tech company being discussed ("and L6?")
+    # An action that waits for the user's "yes" on the next message ("forget", "plan_reset",
+    # "plan_skip:ITEM,ITEM", "set_level:LEVEL"); any other message cancels it.
+    confirm: str | None = None
 
     def fresh(self, now: datetime) -> bool:
         """True while the context is recent enough for follow-ups."""

@@ -13,7 +13,8 @@ import pytest
 
 from tests.conftest import ROOT
 
-FIELDS = {"intent", "level", "from_level", "market", "confidence", "answer", "suggestions"}
+FIELDS = {"intent", "level", "from_level", "market", "background", "confidence", "answer",
+          "suggestions", "choices", "updated", "pending"}  # fmt: skip
 
 
 def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None,
@@ -42,6 +43,11 @@ def _check_shape(obj: dict[str, object]) -> None:
     assert isinstance(obj["suggestions"], list)
     assert all(isinstance(s, str) for s in obj["suggestions"])
     assert "<b>" not in obj["answer"]  # plain text
+    assert obj["background"] is None or isinstance(obj["background"], str)
+    assert isinstance(obj["updated"], list) and all(isinstance(f, str) for f in obj["updated"])
+    assert obj["pending"] is None or isinstance(obj["pending"], str)
+    assert isinstance(obj["choices"], list)
+    assert all(set(c) == {"label", "text"} for c in obj["choices"])
 
 
 def test_ask_json(tmp_path: Path) -> None:

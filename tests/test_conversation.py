@@ -177,7 +177,9 @@ async def test_forget_deletes_everything_at_once(advisor: Advisor, storage: Stor
     profile, context = await storage.load(7)
     assert profile.level == "mid" and profile.market == "uk" and context is not None
     reply = await _say(advisor, "forget me", 1)
-    assert reply.query.intent == "forget"
+    assert reply.query.intent == "forget" and reply.pending == "forget"
+    assert (await storage.load(7))[0].level == "mid"  # nothing goes before the "yes"
+    reply = await _say(advisor, "yes", 1.5)
     assert "deleted" in reply.answer.heading.lower()
     profile, context = await storage.load(7)
     assert (profile.level, profile.market, context) == (None, None, None)

@@ -161,7 +161,8 @@ async def test_a_promotion_archives_the_plan_and_offers_the_next(
     text = advisor.plain(reply.answer)
     assert "mid → senior plan is archived: 2 of 14 done" in text
     assert "next plan is senior → staff" in text
-    assert await storage.plan_statuses(11) == {}
+    # Archiving deletes nothing: the statuses stay, for the day the level goes back.
+    assert set((await storage.plan_statuses(11)).values()) == {"done"}
     history = await storage.plan_history(11)
     assert [(h[0], h[1], h[3], h[4]) for h in history] == [("mid", "senior", 2, 14)]
     assert (await advisor.profile(11)).level_since == (NOW + timedelta(minutes=2)).date()
@@ -174,6 +175,8 @@ async def test_forget_deletes_plans(advisor: Advisor, storage: Storage) -> None:
     await _say(advisor, "I mentor two juniors now", 1)
     await _say(advisor, "I just got promoted to senior", 2)
     await _say(advisor, "delete my data", 3)
+    assert await storage.plan_statuses(11) != {}  # asked first
+    await _say(advisor, "yes", 4)
     assert await storage.plan_statuses(11) == {}
     assert await storage.plan_history(11) == []
 

@@ -34,14 +34,25 @@ class Suggestion:
 
 
 @dataclass(frozen=True)
+class Choice:
+    """An answer the user can pick instead of typing it: a label, and the text it sends ("yes",
+    "undo", "I'm a senior ML engineer"). Buttons in Telegram, numbered choices on a terminal."""
+
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Answer:
-    """A heading, an optional personal lead, blocks of bullets and follow-up suggestions."""
+    """A heading, an optional personal lead, blocks of bullets, follow-up suggestions, and
+    choices the user can pick (confirmations, undo, which level a title is)."""
 
     heading: str
     lead: str | None = None
     blocks: tuple[Block, ...] = ()
     suggestions: tuple[Suggestion, ...] = ()
     note: str | None = None
+    choices: tuple[Choice, ...] = ()
 
     def source_ids(self) -> list[str]:
         """Source ids in order of first use."""

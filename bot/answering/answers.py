@@ -678,9 +678,18 @@ class Answers:
 
     # -- topics ---------------------------------------------------------------------------
     def sections(
-        self, sections: Sequence[Section], level: str | None, per_section: int = MAX_LINES
+        self,
+        sections: Sequence[Section],
+        level: str | None,
+        per_section: int = MAX_LINES,
+        background: str | None = None,
     ) -> tuple[Block, ...]:
-        """Blocks for a topic: general sections plus the one nearest the level, if any."""
+        """Blocks for a topic: general sections plus the one nearest the level, if any; for
+        someone coming from another field, the part for that field first and not the others."""
+        if background and any(background in s.backgrounds for s in sections):
+            mine = [s for s in sections if background in s.backgrounds]
+            rest = [s for s in sections if not s.backgrounds]
+            sections = [*mine, *rest]
         general = [s for s in sections if s.level is None]
         leveled = [s for s in sections if s.level is not None]
         chosen: list[Section] = []
@@ -705,7 +714,7 @@ class Answers:
         return Answer(
             topic.title,
             self.lead(profile, q),
-            self.sections(topic.sections, q.level, per_section),
+            self.sections(topic.sections, q.level, per_section, profile.background),
             self.around(Query(q.intent, q.level, None, q.market))
             if q.level
             else self.suggest(Query("next_steps"), Query("accelerate"), Query("salary")),

@@ -112,8 +112,15 @@ class ChatReplies:
         level = self.kb.levels[profile.level]
         where = f" in {self.answers.market_name(profile.market)}" if profile.market else ""
         nxt = self.kb.next_level(level.id)
+        fields = {b.id: b.name for b in self.kb.lexicon.backgrounds}
+        if profile.background in fields and level.rank == 0:
+            # Someone coming from another field: not an ML engineer yet, and that is fine.
+            field = fields[profile.background]
+            heading = f"Got it: you're moving into ML engineering from {field}{where}."
+        else:
+            heading = f"Got it: you're {level.a_noun}{where}."
         return Answer(
-            f"Got it: you're {level.a_noun}{where}.",
+            heading,
             "I'll use that whenever a question doesn't name a level.",
             (Block(None, (Line(level.summary.text, level.summary.sources),)),),
             self.answers.suggest(

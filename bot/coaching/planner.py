@@ -102,13 +102,13 @@ class Planner:
         return answer, Document(name, plans.markdown(self.kb, plan, statuses, now))
 
     async def promoted(self, profile: Profile, old_level: str, now: datetime) -> Answer:
-        """Congratulations: the old plan is archived and the next one offered."""
+        """Congratulations, with how far the archived plan got, and the next plan offered."""
         old = plans.plan_from(self.kb, old_level)
         lines = []
         if old is not None:
-            done, total = await self.storage.archive_plan(
-                profile.user_id, old.from_level, old.to_level, [i.id for i in old.items], now
-            )
+            # The keeper has archived it already; its statuses stay where they are.
+            counts = plans.progress(old, await self.storage.plan_statuses(profile.user_id))
+            done, total = counts.done, counts.total
             lines.append(Line(f"Your {old.from_level} → {old.to_level} plan is archived: "
                               f"{done} of {total} done."))  # fmt: skip
         nxt = plans.plan_from(self.kb, profile.level)

@@ -94,6 +94,12 @@ def read_ticks(plan: Plan, text: str) -> Ticks:
     return Ticks(tuple(done), tuple(still), tuple(ambiguous))
 
 
+def named_items(plan: Plan, text: str) -> list[PlanItem]:
+    """The items of a plan a message names whole ("remove kubernetes from my plan")."""
+    words = normalize(text.lower().replace("’", "'")).split()
+    return [item for item in plan.items if any(_has(words, a) for a in item.aliases)]
+
+
 def _close(word: str, part: str) -> bool:
     """A small typo of a longer word ("pytroch"); lengths too far apart cannot reach 85."""
     if len(part) < 5 or 200 * min(len(word), len(part)) < 85 * (len(word) + len(part)):

@@ -8,6 +8,8 @@ from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import TypeVar
 
+from bot.knowledge import lexicon
+from bot.knowledge.lexicon import BACKGROUND_IDS, LANGUAGE_FILE
 from bot.knowledge.model import (
     BASES,
     FILES,
@@ -484,9 +486,12 @@ def _topics(r: _Reader, root: Node, levels: dict[str, Level]) -> dict[str, Topic
     _top(root, "topics")
 
     def section(n: Node) -> Section:
-        n.mapping(required=("items",), optional=("title", "level"))
+        n.mapping(required=("items",), optional=("title", "level", "for"))
         level = None if n.get("level").is_null() else r.ref(n.get("level"), "level", levels)
-        return Section(n.get("title").optional_text(120), level, r.items(n.get("items")))
+        fields = () if n.get("for").is_null() else tuple(
+            child.choice(BACKGROUND_IDS) for child in n.get("for").items()
+        )  # fmt: skip
+        return Section(n.get("title").optional_text(120), level, r.items(n.get("items")), fields)
 
     def topic(n: Node) -> tuple[Node, Topic]:
         n.mapping(required=("id", "title", "sections"))
@@ -557,10 +562,14 @@ def _intents(
         return out
 
     def intent(n: Node) -> tuple[Node, IntentSpec]:
-        n.mapping(required=("id", "examples"))
+        n.mapping(required=("id", "examples"), optional=("min_score",))
+        least = n.get("min_score").optional_number() or 0.0
+        if least > 1:
+            raise n.get("min_score").fail("min_score is a fraction between 0 and 1")
         return n, IntentSpec(
             n.get("id").choice(INTENT_NAMES),
             n.get("examples").texts(allow_empty=True, max_len=300),
+            least,
         )
 
     built = r.each(root.get("intents").items, intent, "intent")
@@ -706,7 +715,7 @@ def load(directory: Path | None = None) -> KnowledgeBase:
         raise KnowledgeError([Problem(str(root), 1, "knowledge directory not found")])
     nodes: dict[str, Node] = {}
     problems: list[Problem] = []
-    for name in FILES:
+    for name in (*FILES, LANGUAGE_FILE):
         path = root / name
         if not path.is_file():
             problems.append(Problem(str(path), 1, "required knowledge file is missing"))
@@ -732,6 +741,7 @@ def load(directory: Path | None = None) -> KnowledgeBase:
     tips = r.guard(lambda: _tips(r, nodes["tips.yaml"], levels)) or ()
     ladders = r.guard(lambda: _ladders(r, nodes["ladders.yaml"], levels)) or Ladders({}, (), ())
     plans = r.guard(lambda: _plans(r, nodes["plans.yaml"], levels)) or {}
+    words = lexicon.read(nodes[LANGUAGE_FILE], r.problems)
     vocabulary = r.guard(lambda: _intents(r, nodes["intents.yaml"]))
     intents, synonyms, stopwords, domain_words, settings = vocabulary or ({}, {}, (), (), None)
     _check_aliases(
@@ -773,4 +783,5 @@ def load(directory: Path | None = None) -> KnowledgeBase:
         quoted_names=quoted,
         experience=experience,
         titles=titles,
+        lexicon=words,
     )

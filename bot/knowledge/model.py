@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from bot.knowledge.lexicon import Lexicon
+
 # The intents the advisor knows how to answer. The JSON interface reports these names, so they are
 # part of the code's contract; their phrasings live in knowledge/intents.yaml.
 INTENT_NAMES: tuple[str, ...] = (
@@ -38,6 +40,8 @@ INTENT_NAMES: tuple[str, ...] = (
     "forget",
     "plan",
     "level_mapping",
+    "profile",
+    "undo",
     "out_of_scope",
 )
 
@@ -292,11 +296,12 @@ class Transition:
 
 @dataclass(frozen=True)
 class Section:
-    """Part of a topic, optionally about one level."""
+    """Part of a topic, optionally about one level, or for people coming from some fields."""
 
     title: str | None
     level: str | None
     items: tuple[Item, ...]
+    backgrounds: tuple[str, ...] = ()  # for someone moving into ML from these fields
 
 
 @dataclass(frozen=True)
@@ -379,10 +384,13 @@ class Ladders:
 
 @dataclass(frozen=True)
 class IntentSpec:
-    """How users phrase an intent: example messages."""
+    """How users phrase an intent: example messages, and how sure a match must be."""
 
     id: str
     examples: tuple[str, ...]
+    # An intent that changes what is stored is only chosen by a match at least this good
+    # ("pushing back on PMs" must not read as "undo").
+    min_score: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -442,6 +450,8 @@ class KnowledgeBase:
     def covered_markets(self) -> list[Market]:
         """The markets some source has pay figures for."""
         return [m for m in self.markets.values() if m.covered]
+
+    lexicon: Lexicon = field(default_factory=Lexicon)  # the language file's word lists
 
     def plan_item(self, item_id: str) -> PlanItem | None:
         """A plan item by id, in any plan."""

@@ -150,8 +150,9 @@ class Storage:
         """A user's profile (empty if unknown) and last conversation context."""
         # One statement, one hop to the database thread: this runs for every message.
         rows = await self._db.execute_fetchall(
-            "SELECT u.level, u.market, u.level_since, c.intent, c.level, c.from_level, c.market, "
-            f"c.pending, c.updated_at, c.company, {_NUDGE_COLUMNS} FROM users u "
+            "SELECT u.level, u.market, u.level_since, u.background, c.intent, c.level, "
+            "c.from_level, c.market, c.pending, c.updated_at, c.company, c.confirm, "
+            f"{_NUDGE_COLUMNS} FROM users u "
             "LEFT JOIN conversation c ON c.user_id = u.user_id "
             "LEFT JOIN nudge_settings n ON n.user_id = u.user_id WHERE u.user_id = ?",
             (user_id,),
@@ -160,10 +161,11 @@ class Storage:
             return Profile(user_id), None
         row = next(iter(rows))
         since = date.fromisoformat(row[2]) if row[2] else None
-        profile = Profile(user_id, row[0], row[1], _nudge_state(row[10:]), since)
-        if row[3] is None:
+        profile = Profile(user_id, row[0], row[1], _nudge_state(row[12:]), since, row[3])
+        if row[4] is None:
             return profile, None
-        return profile, Context(row[3], row[4], row[5], row[6], row[7], _dt(row[8]), row[9])
+        ctx = Context(row[4], row[5], row[6], row[7], row[8], _dt(row[9]), row[10], row[11])
+        return profile, ctx
 
     async def save(
         self,
@@ -184,15 +186,16 @@ class Storage:
         # thread for every message instead of six, and atomic like any statement.
         async with self._lock:
             await self._db.execute(
-                "INSERT INTO turn_writes (user_id, level, market, level_since, at, resume_at, "
-                "day, intent, unanswered, ctx_intent, ctx_level, ctx_from_level, ctx_market, "
-                "ctx_pending, ctx_at, ctx_company) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO turn_writes (user_id, level, market, level_since, background, at, "
+                "resume_at, day, intent, unanswered, ctx_intent, ctx_level, ctx_from_level, "
+                "ctx_market, ctx_pending, ctx_at, ctx_company, ctx_confirm) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     profile.user_id,
                     profile.level,
                     profile.market,
                     since,
+                    profile.background,
                     _ts(now),
                     _ts(resume_nudges_at) if resume_nudges_at is not None else None,
                     now.date().isoformat(),
@@ -205,6 +208,7 @@ class Storage:
                     ctx.pending if ctx else None,
                     _ts(ctx.at) if ctx else None,
                     ctx.company if ctx else None,
+                    ctx.confirm if ctx else None,
                 ),
             )
 
@@ -301,7 +305,8 @@ class Storage:
     async def archive_plan(
         self, user_id: int, from_level: str, to_level: str, item_ids: list[str], now: datetime
     ) -> tuple[int, int]:
-        """Move a finished move's statuses to the archive; (done, total) of the archived plan."""
+        """Archive a finished move's plan: (done, total) of it. Archiving deletes nothing: the
+        statuses stay, so that the plan comes back whole if the level goes back."""
         async with self.transaction() as db:
             marks = ",".join("?" for _ in item_ids) or "''"
             cursor = await db.execute(
@@ -319,11 +324,43 @@ class Storage:
                 (user_id, from_level, to_level, _ts(now), done, len(relevant),
                  json.dumps(statuses, sort_keys=True)),
             )  # fmt: skip
+        return done, len(relevant)
+
+    async def unarchive_plans(self, user_id: int, from_levels: Sequence[str]) -> int:
+        """Bring archived plans back (the level went back below them); how many came back.
+
+        Databases from before migration 8 deleted the statuses when archiving: they come back
+        from the archive's copy, without overwriting any status set since."""
+        if not from_levels:
+            return 0
+        marks = ",".join("?" for _ in from_levels)
+        async with self.transaction() as db:
+            cursor = await db.execute(
+                f"SELECT statuses FROM plan_archive WHERE user_id = ? AND from_level IN ({marks})",
+                (user_id, *from_levels),
+            )
+            rows = list(await cursor.fetchall())
+            await cursor.close()
+            for (saved,) in rows:
+                await db.executemany(
+                    "INSERT OR IGNORE INTO plan_items (user_id, item_id, status, updated_at) "
+                    "VALUES (?, ?, ?, 0)",
+                    [(user_id, item, status) for item, status in json.loads(saved).items()],
+                )
+            await db.execute(
+                f"DELETE FROM plan_archive WHERE user_id = ? AND from_level IN ({marks})",
+                (user_id, *from_levels),
+            )
+        return len(rows)
+
+    async def reset_plan_items(self, user_id: int, item_ids: Sequence[str]) -> None:
+        """Forget the statuses of these plan items (after the user confirmed a plan reset)."""
+        marks = ",".join("?" for _ in item_ids) or "''"
+        async with self.transaction() as db:
             await db.execute(
                 f"DELETE FROM plan_items WHERE user_id = ? AND item_id IN ({marks})",
                 (user_id, *item_ids),
             )
-        return done, len(relevant)
 
     async def plan_history(self, user_id: int) -> list[tuple[str, str, datetime, int, int]]:
         """Archived plans: (from, to, archived at, done, total), oldest first."""
@@ -437,6 +474,47 @@ class Storage:
             (user_id, event, _ts(since)),
         )
         return int(next(iter(rows))[0])
+
+    async def known(self, user_id: int) -> bool:
+        """True when anything is stored about the user."""
+        rows = await self._db.execute_fetchall("SELECT 1 FROM users WHERE user_id = ?", (user_id,))
+        return bool(rows)
+
+    async def last_change(self, user_id: int) -> Profile | None:
+        """The profile as it was before its latest change (level, market, since, background)."""
+        rows = await self._db.execute_fetchall(
+            "SELECT level, market, level_since, background FROM profile_history "
+            "WHERE user_id = ? ORDER BY seq DESC LIMIT 1",
+            (user_id,),
+        )
+        if not rows:
+            return None
+        level, market, since, background = next(iter(rows))
+        when = date.fromisoformat(since) if since else None
+        return Profile(user_id, level, market, level_since=when, background=background)
+
+    async def undo(self, user_id: int, now: datetime) -> Profile | None:
+        """Restore the profile as it was before its latest change, exactly; None if there was
+        no change to undo. The restored state is not itself recorded as a change."""
+        async with self.transaction() as db:
+            cursor = await db.execute(
+                "SELECT seq, level, market, level_since, background FROM profile_history "
+                "WHERE user_id = ? ORDER BY seq DESC LIMIT 1",
+                (user_id,),
+            )
+            row = await cursor.fetchone()
+            await cursor.close()
+            if row is None:
+                return None
+            seq, level, market, since, background = row
+            await db.execute(
+                "UPDATE users SET level = ?, market = ?, level_since = ?, background = ?, "
+                "updated_at = ? WHERE user_id = ?",
+                (level, market, since, background, _ts(now), user_id),
+            )
+            await db.execute("DELETE FROM profile_history WHERE seq = ?", (seq,))
+        when = date.fromisoformat(since) if since else None
+        return Profile(user_id, level, market, level_since=when, background=background)
 
     async def forget(self, user_id: int) -> bool:
         """Delete everything stored about a user; True if there was anything."""

@@ -40,8 +40,13 @@ def resolve(
     intent = match.intent
     if match.slot_only:
         intent = _slot_only_intent(match, ctx)
-    elif intent == OUT_OF_SCOPE and ((slots.own_level and slots.mentioned) or slots.own_market):
-        # Years alone are not enough: "a chef for 15 years" says nothing about ML.
+    elif (
+        intent == OUT_OF_SCOPE
+        and not match.question
+        and ((slots.own_level and slots.mentioned) or slots.own_market)
+    ):
+        # Years alone are not enough: "a chef for 15 years" says nothing about ML; and a
+        # question about something else is no statement of one's level.
         intent = "set_level" if slots.own_level and slots.mentioned else "set_market"
     if intent == "set_level" and not slots.own_level:
         # "8 years as an ml engineer now", or "mid" when asked for a level: a statement about
@@ -55,7 +60,16 @@ def resolve(
         # Nothing said off topic changes what the bot remembers ("a chef for 15 years").
         return Turn(Query(OUT_OF_SCOPE), match.confidence, profile, context)
     if slots.own_level:
-        profile = replace(profile, level=slots.own_level)
+        # Someone coming from another field is aspiring, with that background; a level in ML
+        # leaves the background behind.
+        entry = kb.level_by_rank(0)
+        moving_in = entry is not None and slots.own_level == entry.id
+        background = match.situation.background if moving_in else None
+        profile = replace(
+            profile,
+            level=slots.own_level,
+            background=background or (profile.background if moving_in else None),
+        )
     # "set market uk", "i am junior in london": a place named in a statement about oneself.
     stating = intent == "set_market" or (intent == "set_level" and slots.first_person)
     if slots.market and (slots.own_market or stating):

@@ -6,14 +6,16 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
+from bot.knowledge import readings
 from bot.knowledge.model import KnowledgeBase
 from bot.understanding import statements
 from bot.understanding.intent_model import IntentModel
 from bot.understanding.ladders import LadderFinder, LadderMention
 from bot.understanding.language import PhraseMap, Speller, english_words, tokens
 from bot.understanding.scope import ScopeModel
+from bot.understanding.situation import Situation, SituationReader
 from bot.understanding.slots import (
     BOUNDARY,
     LEVEL,
@@ -133,6 +135,7 @@ class Match:
     content: list[str]
     question: bool = False
     ladder: LadderMention | None = None
+    situation: Situation = field(default_factory=Situation)
 
 
 class Matcher:
@@ -159,6 +162,10 @@ class Matcher:
         )
         canonical = {a: tuple(self.synonyms.apply(tokens(a))) for a in aliases}
         self.extractor = SlotExtractor(kb, canonical, self.stopwords)
+        # The language file's phrases are spelled right: synonyms only, no typo correction.
+        self.situation = SituationReader(kb.lexicon, lambda t: self.synonyms.apply(tokens(t)))
+        entry = kb.level_by_rank(0)
+        self._entry = entry.id if entry else None
         self.ladders = LadderFinder(kb.ladders, self.canonical)
         # Plan item aliases ("kubernetes", "gave a talk") by first word: a statement about
         # oneself that names one whole is news for the plan.
@@ -229,6 +236,8 @@ class Matcher:
         the big-tech company the conversation is about, if any ("and L6?")."""
         words = self.canonical(text)
         slots = self.extractor.extract(words)
+        situation = self.situation.read(words, slots.tokens)
+        slots = self._with_situation(slots, situation, words)
         content = self._content(slots.tokens)
         question = (
             "?" in text
@@ -259,7 +268,7 @@ class Matcher:
             if statements.states_time_at_level(text) and slots.level and not slots.own_level:
                 slots = replace(slots, own_level=slots.level)
             return Match("plan", max(confidence, 0.5), candidates[:3], slots, None, False,
-                         content, question)  # fmt: skip
+                         content, question, situation=situation)  # fmt: skip
         weak = confidence < LADDER_BAR
         if ladder and ladder.code and (intent in _ABOUT_THE_LADDER or (weak and ladder.rungs)):
             # A company level ("L5 at Google") is a question for the translator, whatever else
@@ -268,11 +277,11 @@ class Matcher:
             own = level if ladder.own and level else slots.own_level
             slots = replace(slots, level=level or slots.level, own_level=own)
             return Match("level_mapping", 1.0, candidates[:3], slots, None, False, content,
-                         question, ladder)  # fmt: skip
+                         question, ladder, situation)  # fmt: skip
         if ladder and not ladder.code and slots.level and intent in _ABOUT_THE_LADDER:
             # "what's mid level at microsoft": this bot's level, asked about at a company.
             return Match("level_mapping", max(confidence, 0.5), candidates[:3], slots, None,
-                         False, content, question, ladder)  # fmt: skip
+                         False, content, question, ladder, situation)  # fmt: skip
         if ladder and ladder.level and not slots.level:
             # "amazon L7 pay in seattle": a pay question about the level L7 stands for; "i'm L4,
             # how do i get to L5": a move between the two.
@@ -287,7 +296,39 @@ class Matcher:
             content,
             question,
             ladder if intent == "level_mapping" else None,
+            situation,
         )
+
+    def _with_situation(
+        self, slots: Extraction, situation: Situation, words: Sequence[str]
+    ) -> Extraction:
+        """The speaker's own level in the light of their situation: someone else's level is not
+        theirs; someone coming from another field, or not in ML yet, is aspiring whatever their
+        years there; a title whose level depends on the company decides nothing."""
+        own, position = slots.own_level, slots.own_position
+        if position is not None and position in situation.others | situation.other_fields:
+            # Someone else's level, or a level in another field ("principal data scientist").
+            own, position = None, None
+        says_ml = position is not None and slots.tokens[position + 1 : position + 2] in (
+            ["mle"],
+            ["ml"],
+        )
+        if situation.not_in_ml or (situation.background and not says_ml):
+            # Coming from another field: only a statement in the first person says so plainly
+            # ("I'm a data scientist"); a headline ("going from researcher to DS") only hints.
+            own = self._entry if situation.not_in_ml or situation.stated or own else None
+        elif slots.title and slots.own_title and not says_ml:
+            # "lead of a 3-person team, 4 years in" reads as mid; "tech lead at a startup" is
+            # asked about (None).
+            # Only years or a team's size tell which; "on my team" alone does not.
+            title = self.kb.titles[slots.title]
+            known = slots.years is not None or readings.team_size(words) is not None
+            own = readings.level_for_title(self.kb, title, words, slots.years) if known else None
+        levels = slots.level_positions
+        others_only = bool(levels) and all(
+            p in situation.others | situation.other_fields for p in levels
+        )
+        return replace(slots, own_level=own, own_position=position, others_only=others_only)
 
     def _ladder_slots(
         self, slots: Extraction, words: Sequence[str], ladder: LadderMention, intent: str
@@ -336,6 +377,9 @@ class Matcher:
         stated = slots.level or slots.own_level or years
         out = []
         for c in candidates:
+            # An intent that changes what is stored needs a clear match.
+            if c.score < self.kb.intents[c.intent].min_score:
+                continue
             # A question is not a statement about oneself ("ive done the basics as a junior,
             # what comes after"), though it may contain one.
             if question and c.intent in ("set_level", "set_market"):
@@ -348,6 +392,9 @@ class Matcher:
             if c.intent == "set_level" and not stated and c.score < STATEMENT_BAR:
                 continue
             if c.intent == "set_level" and not (slots.own_level or slots.first_person or years):
+                continue
+            # Someone else's level is no statement of one's own ("I work with a principal").
+            if c.intent == "set_level" and slots.others_only and not slots.own_level:
                 continue
             # A move with no place named, beside a level that is named, is no market update
             # ("i'm a mid level mle, review cycle kicks off next month").
@@ -375,13 +422,14 @@ class Matcher:
         if best.intent == OUT_OF_SCOPE and slots.years is not None and not slots.mentioned:
             # "a teacher for 12 years": years of something else are not a level.
             return OUT_OF_SCOPE, best.score, None
-        if (slots.own_level or slots.own_market or slots.years is not None) and not question:
+        about_self = slots.own_level or slots.own_title or slots.years is not None
+        if (about_self or slots.own_market) and not question:
             residual, long_rest = self._residual_score(content)
-            # A long story around the statement usually asks something ("...every promo cycle
-            # i get nothing"): then any intent over the threshold is the question.
-            bar = threshold if long_rest else STATEMENT_BAR
-            if residual < bar:
-                if slots.own_level or slots.years is not None:
+            # A long story around the statement asks or tells something else ("...every promo
+            # cycle i get nothing", "losing motivation as a DS at a bank..."): it is never a
+            # plain statement of one's level, even when no intent matches it well.
+            if residual < STATEMENT_BAR and not long_rest:
+                if about_self:
                     return "set_level", 1.0 - residual / 2, None
                 return "set_market", 1.0 - residual / 2, None
         moved = slots.transition and best.intent in _ABOUT_ONE_LEVEL

@@ -84,6 +84,8 @@ class Extraction:
     from_level: str | None = None
     mentioned: list[str] = field(default_factory=list)
     own_level: str | None = None
+    own_position: int | None = None  # where, among the masked tokens, the own level stands
+    others_only: bool = False  # every level named is someone else's ("I mentor two juniors")
     market: str | None = None
     own_market: bool = False
     years: float | None = None
@@ -207,13 +209,18 @@ class SlotExtractor:
 
     def _assign_levels(self, ex: Extraction, spans: list[tuple[int, str, bool]]) -> None:
         out = ex.tokens
+        # A cue without "I" ("have", "as", "been") makes a level one's own only in a clause that
+        # speaks of oneself: "do canadian companies even have staff roles" is a question about
+        # others, "as a senior, should i..." is about oneself.
+        spans = [(p, lvl, own and (_speaks_of_self(out, p) or _cue_has_subject(out, p)))
+                 for p, lvl, own in spans]  # fmt: skip
         # "i meant mid, not senior": a level denied next to one stated is no slot.
         kept = [s for s in spans if not _denied(out, s[0])]
         if kept and len(kept) < len(spans):
             spans = kept
         others = [(pos, lvl) for pos, lvl, own in spans if not own]
-        owns = [lvl for _, lvl, own in spans if own]
-        ex.own_level = owns[0] if owns else None
+        owns = [(pos, lvl) for pos, lvl, own in spans if own]
+        ex.own_position, ex.own_level = owns[0] if owns else (None, None)
         ex.mentioned = [lvl for _, lvl, _ in spans]
         rank = self.kb.levels
         if len(others) >= 2:
@@ -277,6 +284,33 @@ def _clause_before(out: Sequence[str], end: int, width: int) -> list[str]:
     while start > 0 and end - start < width and out[start - 1] != BOUNDARY:
         start -= 1
     return list(out[start:end])
+
+
+def _clause_at(out: Sequence[str], pos: int) -> list[str]:
+    """The words of the clause around position `pos` (between boundary marks)."""
+    start = pos
+    while start > 0 and out[start - 1] != BOUNDARY:
+        start -= 1
+    end = pos
+    while end < len(out) and out[end] != BOUNDARY:
+        end += 1
+    return list(out[start:end])
+
+
+# Clause openings that speak of oneself without "I": "senior here", "been a senior for years".
+_SELF_OPENINGS = ([LEVEL], ["been"], ["currently"], ["still"])
+
+
+def _speaks_of_self(out: Sequence[str], pos: int) -> bool:
+    """The clause of `pos` has a first-person word, or opens with the level ("senior here")."""
+    clause = _clause_at(out, pos)
+    return any(w in _FIRST_PERSON for w in clause) or clause[:1] in _SELF_OPENINGS
+
+
+def _cue_has_subject(out: Sequence[str], pos: int) -> bool:
+    """A cue that needs no "I": "(just) got promoted to senior" says it of the speaker."""
+    before = _clause_before(out, pos, 5)
+    return "promotion" in before and ("got" in before or before[:1] == ["just"])
 
 
 def _own_before(out: Sequence[str], end: int) -> bool:

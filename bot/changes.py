@@ -1,0 +1,70 @@
+"""What a message may change in what the bot keeps. A fuzzy match may choose what to answer; on
+its own it never chooses what to destroy or rewrite:
+
+- a profile field that is empty may be filled from what a message says about the speaker; one
+  that is set is rewritten only by a statement about oneself (the `set_level` and `set_market`
+  intents), and never by a forwarded message;
+- what would rewrite a set field otherwise is held back and offered as a choice;
+- destroying something (deleting everything, resetting a plan, taking items off it) waits for
+  the user's "yes" on the next message: a pending action, kept with the conversation.
+
+Pure: the advisor applies the outcome to storage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from bot.domain import PROFILE_FIELDS, Profile
+from bot.knowledge.lexicon import Lexicon
+from bot.understanding.language import normalize
+
+# Intents that are statements about oneself: they may rewrite what is stored.
+STATEMENTS = frozenset({"set_level", "set_market"})
+# Kinds of pending action (the part of `Context.confirm` before ":").
+FORGET, PLAN_RESET, PLAN_SKIP = "forget", "plan_reset", "plan_skip"
+
+
+@dataclass(frozen=True)
+class Gated:
+    """A message's profile changes after the rules: what to keep, and what was held back."""
+
+    profile: Profile
+    held: dict[str, object]  # field -> the value the message named, offered as a choice
+
+
+def gate(before: Profile, proposed: Profile, intent: str, forwarded: bool) -> Gated:
+    """Apply the rules to the profile a message would leave (`proposed`)."""
+    if forwarded:
+        # Someone else's words: nothing in them is about the person who forwarded them.
+        return Gated(before, {})
+    kept, held = proposed, {}
+    for name in PROFILE_FIELDS:
+        old, new = getattr(before, name), getattr(proposed, name)
+        if old == new or old is None or intent in STATEMENTS:
+            continue
+        if name == "level_since" and intent == "plan":
+            continue  # "I've been senior since 2022": a dated statement about oneself
+        held[name] = new
+        kept = replace(kept, **{name: old})
+    return Gated(kept, held)
+
+
+def affirms(lexicon: Lexicon, text: str) -> bool:
+    """Whether a whole message says yes ("yes", "yep, do it"); anything else does not."""
+    return _plain(text) in {_plain(a) for a in lexicon.affirmative}
+
+
+def _plain(text: str) -> str:
+    return " ".join(normalize(text).replace("|", " ").split())
+
+
+def pending(kind: str, items: tuple[str, ...] = ()) -> str:
+    """The pending action as stored: "plan_skip:a,b"."""
+    return f"{kind}:{','.join(items)}" if items else kind
+
+
+def parse_pending(value: str) -> tuple[str, tuple[str, ...]]:
+    """(kind, item ids) of a stored pending action."""
+    kind, _, rest = value.partition(":")
+    return kind, tuple(i for i in rest.split(",") if i)
