@@ -1,9 +1,11 @@
 """A strict, offline Telegram Bot API: in-process (a BaseRequest) or on 127.0.0.1 (HTTP).
 
 Strict the way Telegram is: malformed HTML under parse_mode HTML, empty text, text over 4096
-characters, callback_data over 64 bytes, unknown callback queries and bad commands are rejected
-with Telegram's error shapes. It can also answer 403 (user blocked the bot), 429 (flood control)
-and fail at the network level, on demand.
+characters, callback_data over 64 bytes, unknown or stale callback queries, edits of missing or
+unchanged messages and bad commands are rejected with Telegram's error shapes, and a second
+getUpdates caller ends the first with 409 Conflict. On demand it answers 403 (user blocked the
+bot), 429 (flood control), 502 (an outage), fails at the network level, or delivers a message
+and answers too late.
 """
 
 from __future__ import annotations
@@ -55,13 +57,24 @@ class FakeTelegram:
     flood: int = 0
     flood_retry_after: int = 1
     network_failures: int = 0
-    timeouts: int = 0
+    # Sends that are delivered but answered too late (the client times out): the same message
+    # must not be sent again.
+    late_answers: int = 0
+    late_delay: float = 3.0
+    # Sends answered "502 Bad Gateway" without delivering (an outage), by count or until a
+    # moment (time.monotonic()).
+    server_errors: int = 0
+    outage_until: float = 0.0
     webhook: dict[str, Any] | None = None
+    conflicts: int = 0
     _updates: list[dict[str, Any]] = field(default_factory=list)
     _next_update_id: int = 1
     _next_message_id: int = 1000
     _open_callbacks: set[str] = field(default_factory=set)
     _lock: threading.Condition = field(default_factory=threading.Condition)
+    # (chat id, message id) -> (text, markup) of messages that exist, for edits.
+    _messages: dict[tuple[int, int], tuple[str, Any]] = field(default_factory=dict)
+    _poller: int = 0
 
     # -- what tests feed in --------------------------------------------------------------------
     def message_update(
@@ -164,6 +177,14 @@ class FakeTelegram:
             for b in row
         ]
 
+    def take_late_answer(self, method: str) -> bool:
+        """True when this call (just handled) is to be answered too late."""
+        with self._lock:
+            if method.startswith("send") and self.late_answers > 0:
+                self.late_answers -= 1
+                return True
+            return False
+
     # -- the API -------------------------------------------------------------------------------
     def handle(self, token: str, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         """Answer one Bot API call: (HTTP status, JSON body)."""
@@ -222,13 +243,27 @@ class FakeTelegram:
         if self.webhook and self.webhook.get("url"):
             raise Failure(409, "Conflict: can't use getUpdates method while webhook is active")
         offset = int(p.get("offset") or 0)
+        limit = int(p.get("limit") or 100)
         timeout = min(float(p.get("timeout") or 0), 2.0)
         deadline = time.monotonic() + timeout
         with self._lock:
+            # Like Telegram: a getUpdates call ends any other one still waiting with a 409.
+            self._poller += 1
+            me = self._poller
+            self._lock.notify_all()
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
-            while not self._updates and time.monotonic() < deadline:
+            while not self._updates and time.monotonic() < deadline and self._poller == me:
                 self._lock.wait(deadline - time.monotonic())
-            return list(self._updates)
+            if self._poller != me:
+                self.conflicts += 1
+                raise Failure(409, "Conflict: terminated by other getUpdates request; make sure "
+                              "that only one bot instance is running")  # fmt: skip
+            return list(self._updates[:limit])
+
+    def pending_updates(self) -> int:
+        """Updates not yet confirmed by a getUpdates offset."""
+        with self._lock:
+            return len(self._updates)
 
     def _answerCallbackQuery(self, p: dict[str, Any]) -> Any:
         query_id = str(p.get("callback_query_id"))
@@ -252,11 +287,15 @@ class FakeTelegram:
         self._check_text(text, p.get("parse_mode"))
         markup = _json(p.get("reply_markup"))
         self._check_markup(markup)
+        reply = _json(p.get("reply_parameters"))
+        reply_to = reply.get("message_id") if isinstance(reply, dict) else None
         message = {"chat_id": chat_id, "text": text, "parse_mode": p.get("parse_mode"),
                    "reply_markup": markup, "message_id": self._message_id(),
-                   "at": time.monotonic()}  # fmt: skip
+                   "at": time.monotonic(), "message_thread_id": p.get("message_thread_id"),
+                   "reply_to": reply_to}  # fmt: skip
         with self._lock:
             self.sent.append(message)
+            self._messages[(chat_id, message["message_id"])] = (text, markup)
         return self._message_json(message, text)
 
     def _editMessageText(self, p: dict[str, Any]) -> Any:
@@ -267,7 +306,18 @@ class FakeTelegram:
         self._check_markup(markup)
         edit = {"chat_id": chat_id, "message_id": int(p["message_id"]), "text": text,
                 "parse_mode": p.get("parse_mode"), "reply_markup": markup}  # fmt: skip
+        key = (chat_id, edit["message_id"])
         with self._lock:
+            # Message 1 of every chat is the one fake button presses are under by default.
+            before = self._messages.get(key, ("an answer with buttons", None) if key[1] == 1
+                                        else None)  # fmt: skip
+            if before is None:
+                raise Failure(400, "Bad Request: message to edit not found")
+            if before == (text, markup):
+                raise Failure(400, "Bad Request: message is not modified: specified new message "
+                              "content and reply markup are exactly the same as a current "
+                              "content and reply markup of the message")  # fmt: skip
+            self._messages[key] = (text, markup)
             self.edits.append(edit)
         return self._message_json(edit, text)
 
@@ -302,6 +352,9 @@ class FakeTelegram:
 
     def _check_delivery(self, chat_id: int) -> None:
         with self._lock:
+            if self.server_errors > 0 or time.monotonic() < self.outage_until:
+                self.server_errors = max(0, self.server_errors - 1)
+                raise Failure(502, "Bad Gateway")
             if chat_id in self.blocked:
                 raise Failure(403, "Forbidden: bot was blocked by the user")
             if self.flood > 0:
@@ -386,9 +439,6 @@ class FakeRequest(BaseRequest):
         if self.api.network_failures > 0:
             self.api.network_failures -= 1
             raise ConnectionError("connection reset by the fake network")
-        if self.api.timeouts > 0:
-            self.api.timeouts -= 1
-            raise TimedOut("fake timeout")
         params = dict(request_data.parameters) if request_data else {}
         if request_data and request_data.contains_files:
             params.update({k: v for k, v in request_data.multipart_data.items()})
@@ -396,6 +446,8 @@ class FakeRequest(BaseRequest):
         status, body = await asyncio.to_thread(
             self.api.handle, match["token"], match["method"], params
         )
+        if self.api.take_late_answer(match["method"]):
+            raise TimedOut("fake timeout: delivered, answered too late")
         return status, json.dumps(body).encode()
 
 
@@ -423,6 +475,8 @@ class FakeServer:
                     self.send_error(404)
                     return
                 status, body = fake.handle(match["token"], match["method"], params)
+                if fake.take_late_answer(match["method"]):
+                    time.sleep(fake.late_delay)
                 payload = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, ReplyParameters, Update
+from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot.advisor import Advisor, Reply
@@ -18,9 +19,11 @@ from bot.answering import render
 from bot.answering.answer import Answer
 from bot.config import Settings
 from bot.knowledge.model import KnowledgeBase
+from bot.storage.durable import Outbox
+from bot.storage.health import is_write_failure
 from bot.storage.store import Storage
 from bot.tg import keyboards
-from bot.tg.delivery import send_document, send_html
+from bot.tg.delivery import Sender, send_document, send_html
 from bot.tg.nudger import Nudger
 
 log = logging.getLogger("bot.updates")
@@ -36,6 +39,8 @@ class Deps:
     storage: Storage | None = None
     advisor: Advisor | None = None
     nudger: Nudger | None = None
+    sender: Sender | None = None
+    outbox: Outbox | None = None
 
     @property
     def ready(self) -> tuple[Storage, Advisor]:
@@ -43,10 +48,39 @@ class Deps:
         assert self.storage is not None and self.advisor is not None
         return self.storage, self.advisor
 
+    @property
+    def send(self) -> Sender:
+        """The sender (exists once the application is initialized)."""
+        assert self.sender is not None
+        return self.sender
+
 
 def deps(context: ContextTypes.DEFAULT_TYPE) -> Deps:
     """The application's dependencies."""
     return cast(Deps, context.application.bot_data["deps"])
+
+
+def where(update: Update) -> dict[str, Any]:
+    """Where an answer to this update goes: the forum topic it came from, and in groups a reply
+    to the asker's message (which is how a button later tells whose message it belongs to)."""
+    message = update.effective_message
+    if message is None:
+        return {}
+    chat = message.chat
+    out: dict[str, Any] = {}
+    if message.is_topic_message and message.message_thread_id:
+        out["message_thread_id"] = message.message_thread_id
+    if chat.type == ChatType.PRIVATE:
+        return out
+    if update.callback_query is not None:
+        # A button's answer replies to the message the button's message replied to.
+        asked = message.reply_to_message
+        if asked is not None:
+            out["reply_parameters"] = ReplyParameters(asked.message_id,
+                                                      allow_sending_without_reply=True)  # fmt: skip
+        return out
+    out["reply_parameters"] = ReplyParameters(message.message_id, allow_sending_without_reply=True)
+    return out
 
 
 async def send(
@@ -58,19 +92,30 @@ async def send(
 ) -> None:
     """An answer as Telegram HTML, with `keyboard` or else its follow-up suggestions."""
     d = deps(context)
-    storage, _ = d.ready
-    chat, user = update.effective_chat, update.effective_user
-    if chat is None or user is None:
+    chat = update.effective_chat
+    if chat is None:
         return
     html = render.html(answer, d.kb.sources)
     markup = keyboard
     if markup is None and suggest:
         markup = keyboards.suggestions(answer.suggestions)
+    await send_html(d.send, chat.id, html, markup, on_blocked=_on_blocked(update, context),
+                    **where(update))  # fmt: skip
+
+
+def _on_blocked(
+    update: Update, context: ContextTypes.DEFAULT_TYPE
+) -> Callable[[], Coroutine[Any, Any, None]]:
+    """What to do when the chat refuses messages: a private chat's user blocked the bot."""
+    d = deps(context)
+    chat, user = update.effective_chat, update.effective_user
 
     async def blocked() -> None:
-        await storage.mark_blocked(user.id, d.clock())
+        if chat is not None and user is not None and chat.id == user.id:
+            storage, _ = d.ready
+            await storage.mark_blocked(user.id, d.clock())
 
-    await send_html(context.bot, chat.id, html, markup, on_blocked=blocked)
+    return blocked
 
 
 def log_update(update: Update, what: str, started: float) -> None:
@@ -109,11 +154,17 @@ def command(name: str, *, note_seen: bool = True) -> Callable[[CommandBody], Han
 
 
 async def seen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Record that the user wrote (active users; clears a blocked mark)."""
+    """Record that the user wrote (active users; clears a blocked mark). Best-effort: on a full
+    disk, a command that only reads still answers."""
     d = deps(context)
     storage, _ = d.ready
     if update.effective_user:
-        await storage.seen(update.effective_user.id, d.clock())
+        try:
+            await storage.seen(update.effective_user.id, d.clock())
+        except Exception as exc:
+            if not is_write_failure(exc):
+                raise
+            log.warning("update=%s: could not note the user as seen (%s)", update.update_id, exc)
 
 
 async def send_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply) -> None:
@@ -121,12 +172,6 @@ async def send_reply(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: 
     keyboard = keyboards.plan_items(list(reply.items)) if reply.items else None
     await send(update, context, reply.answer, keyboard)
     if reply.document and update.effective_chat:
-        storage, _ = deps(context).ready
-        user = update.effective_user
-        assert user is not None
-
-        async def blocked() -> None:
-            await storage.mark_blocked(user.id, deps(context).clock())
-
-        await send_document(context.bot, update.effective_chat.id, reply.document.filename,
-                            reply.document.text, on_blocked=blocked)  # fmt: skip
+        await send_document(deps(context).send, update.effective_chat.id, reply.document.filename,
+                            reply.document.text, on_blocked=_on_blocked(update, context),
+                            **where(update))  # fmt: skip

@@ -14,9 +14,10 @@ from bot.answering import render
 from bot.answering.answer import Answer
 from bot.coaching import nudges
 from bot.domain import Query
+from bot.storage.health import is_write_failure
 from bot.tg import keyboards
-from bot.tg.delivery import with_retries
-from bot.tg.deps import deps, log, log_update, send, send_reply
+from bot.tg.delivery import CURRENT, best_effort
+from bot.tg.deps import deps, log, log_update, send, send_reply, where
 from bot.tg.nudger import month_start
 
 
@@ -80,10 +81,16 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         kind, args = keyboards.decode(query.data or "", d.kb)
     except keyboards.BadCallback:
-        await query.answer("This button is no longer valid. Try /help.")
+        await best_effort(lambda: query.answer("This button is no longer valid. Try /help."),
+                          "answering a button")  # fmt: skip
         log_update(update, "button:invalid", started)
         return
-    await query.answer()
+    if not _belongs_to(update):
+        await best_effort(lambda: query.answer("These buttons belong to someone else's message."),
+                          "answering a button")  # fmt: skip
+        log_update(update, "button:not_yours", started)
+        return
+    await best_effort(query.answer, "answering a button")
     now = d.clock()
     if kind == "q":
         reply = await advisor.run(user.id, keyboards.query_from(args), now)
@@ -94,9 +101,15 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         planned = await advisor.planner.mark(profile, args[0], args[1], now)
         html = render.html(planned.answer, d.kb.sources)
         markup = keyboards.plan_items(list(planned.items))
+        edited: object = None
         if query.message is not None:
-            await with_retries(lambda: query.edit_message_text(html, parse_mode=ParseMode.HTML,
-                                                               reply_markup=markup))  # fmt: skip
+            edited = await best_effort(
+                lambda: query.edit_message_text(html, parse_mode=ParseMode.HTML,
+                                                reply_markup=markup),
+                "editing the plan",
+            )  # fmt: skip
+        if not edited:  # the message is gone or can no longer be edited: say it anew
+            await send(update, context, planned.answer, markup)
         what = f"plan:{args[1]}"
     elif kind == "lvl":
         reply = await advisor.run(user.id, Query("set_level", level=args[0]), now)
@@ -130,6 +143,20 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await send(update, context, Answer("Nothing was deleted.", None), suggest=False)
         what = "forget"
     log_update(update, what, started)
+
+
+def _belongs_to(update: Update) -> bool:
+    """A button acts only for the user whose message it is under: in a private chat that is
+    the chat's user; in a group, the user the bot's message replied to."""
+    query = update.callback_query
+    assert query is not None
+    message = query.message
+    if message is None or not isinstance(message, Message):
+        return True  # an inline-mode message: only its sender sees its buttons
+    if message.chat.type == ChatType.PRIVATE:
+        return True
+    asked = message.reply_to_message
+    return bool(asked and asked.from_user and asked.from_user.id == query.from_user.id)
 
 
 async def offer_nudges(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -188,21 +215,33 @@ async def ask_market(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log a failure with its context and tell the user something went wrong."""
+    """Log a failure with its context and tell the user: a write that failed (a full disk) is
+    to be tried again later; anything else went wrong on the bot's side."""
     user = update.effective_user.id if isinstance(update, Update) and update.effective_user else "-"
     update_id = update.update_id if isinstance(update, Update) else "-"
-    log.error(
-        "update=%s user=%s failed: %s",
-        update_id,
-        user,
-        type(context.error).__name__,
-        exc_info=context.error,
-    )
+    work = CURRENT.get()
+    if is_write_failure(context.error):
+        log.error("update=%s user=%s: could not write to the database (%s); kept for a retry",
+                  update_id, user, context.error)  # fmt: skip
+        text = "I couldn't save that; try again later."
+        if work is not None:
+            work.write_failed = True
+            if work.apologized:  # the same update failing again: one apology is enough
+                return
+            work.apologized = True
+    else:
+        log.error("update=%s user=%s failed: %s", update_id, user, type(context.error).__name__,
+                  exc_info=context.error)  # fmt: skip
+        text = "Sorry, something went wrong on my side. Please try again in a moment."
     if isinstance(update, Update) and update.effective_chat:
         try:
-            await context.bot.send_message(
-                update.effective_chat.id,
-                "Sorry, something went wrong on my side. Please try again in a moment.",
-            )
+            # Not numbered in the outbox: the update may be tried again and then answered.
+            sender, chat_id, extra = deps(context).send, update.effective_chat.id, where(update)
+            await sender.call(
+                chat_id,
+                lambda ticket: sender.bot.send_message(chat_id, text, rate_limit_args=ticket,
+                                                       **extra),
+                keyed=False,
+            )  # fmt: skip
         except Exception:  # the chat may be unreachable: the failure is logged above
             log.warning("update=%s: could not tell the user about the failure", update_id)

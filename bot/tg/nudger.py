@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,19 +18,22 @@ from bot.answering.chat_replies import ChatReplies
 from bot.coaching import nudges, plans
 from bot.domain import Due
 from bot.knowledge.model import KnowledgeBase, PlanItem, Tip
+from bot.storage.durable import NudgeLeases
 from bot.storage.store import Storage
 from bot.tg import keyboards
+from bot.tg.delivery import FateUnknown, NotDelivered, Sender
 from bot.tg.pacing import BACKGROUND
 
 log = logging.getLogger(__name__)
 
-# How often due nudges are looked for (the issue allows at most a minute), how many are claimed
-# per transaction, and how many are in flight at once (the pacer spaces them out).
+# How often due nudges are looked for (the issue allows at most a minute); how many are leased
+# at a time (about a second of sends at Telegram's 25 a second), and for how long: a lease
+# that runs out (its process died) makes the nudge due again.
 INTERVAL = 30.0
-BATCH = 500
-IN_FLIGHT = 32
-# How long shutdown waits for a dispatch round in progress.
-STOP_GRACE = 5.0
+BATCH = 25
+LEASE = 120.0
+# How long shutdown waits for the sends in hand.
+STOP_GRACE = 2.0
 
 
 @dataclass
@@ -41,6 +44,8 @@ class Outcome:
     sent: int = 0
     stopped: int = 0
     deferred: int = 0
+    retried: int = 0
+    unknown: int = 0
     blocked: int = 0
     failed: int = 0
 
@@ -56,10 +61,13 @@ class Nudger:
         replies: ChatReplies,
         clock: Any,
         interval: float = INTERVAL,
+        sender: Sender | None = None,
     ) -> None:
         self.bot, self.kb, self.storage, self.replies = bot, kb, storage, replies
         self.clock = clock
         self.interval = interval
+        self.leases = NudgeLeases(storage)
+        self.sender = sender or Sender(bot, clock)
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -93,47 +101,59 @@ class Nudger:
             except TimeoutError:
                 continue
 
+    async def recover(self) -> None:
+        """At start: leases of the last process end (never-sent nudges are due again); a nudge
+        it was sending when it died is logged and not sent again."""
+        for user_id in await self.leases.recover(self.clock(), nudges.on_due):
+            log.warning("nudge to user=%s was being sent when the bot stopped; it may or may "
+                        "not have arrived and is not sent again", user_id)  # fmt: skip
+
     async def run_once(self) -> Outcome:
-        """Claim and deliver every nudge due now, batch by batch."""
+        """Lease and deliver every nudge due now, a second's worth at a time."""
         outcome = Outcome()
         while not self._stop.is_set():
-            claimed = await self.storage.claim_due(self.clock(), BATCH, nudges.on_due)
+            claimed = await self.leases.claim(self.clock(), BATCH, nudges.on_due, LEASE)
             outcome.claimed += len(claimed)
-            gate = asyncio.Semaphore(IN_FLIGHT)
-            await asyncio.gather(
-                *(self._deliver(gate, user, level, due, outcome) for user, level, due in claimed)
-            )
+            await asyncio.gather(*(self._deliver(user, level, due, outcome)
+                                   for user, level, _, due in claimed))  # fmt: skip
             if len(claimed) < BATCH:
                 break
         return outcome
 
-    async def _deliver(
-        self, gate: asyncio.Semaphore, user_id: int, level: str | None, due: Due, out: Outcome
-    ) -> None:
+    async def _deliver(self, user_id: int, level: str | None, due: Due, out: Outcome) -> None:
         if due.action == "defer":
             out.deferred += 1
             return
-        async with gate:
-            now = self.clock()
-            try:
-                if due.action == "stop":
-                    await self._send(user_id, self.replies.nudges_stopped(), None)
-                    await self.storage.nudge_event(user_id, None, "stopped", now)
-                    out.stopped += 1
-                    return
-                tip = await self.next_step(user_id, level)
-                done = await self.storage.count_events(user_id, "done", month_start(now))
-                answer = self.replies.nudge(tip, done)
-                await self._send(user_id, answer, keyboards.nudge(tip.id))
-                await self.storage.nudge_event(user_id, tip.id, "sent", now)
-                out.sent += 1
-            except Forbidden:
-                # The schedule already moved on; blocked users leave it at the next claim.
-                await self.storage.mark_blocked(user_id, now)
-                out.blocked += 1
-            except (TelegramError, OSError) as exc:
-                log.error("nudge for user=%s failed: %s", user_id, type(exc).__name__)
-                out.failed += 1
+        now = self.clock()
+        try:
+            if due.action == "stop":
+                await self._send(user_id, self.replies.nudges_stopped(), None)
+                await self.leases.complete(user_id, due.state, now, "stopped")
+                out.stopped += 1
+                return
+            tip = await self.next_step(user_id, level)
+            done = await self.storage.count_events(user_id, "done", month_start(now))
+            answer = self.replies.nudge(tip, done)
+            await self._send(user_id, answer, keyboards.nudge(tip.id))
+            await self.leases.complete(user_id, due.state, now, "sent", tip.id)
+            out.sent += 1
+        except Forbidden:
+            # Blocked: the schedule moves on, and blocked users leave it at the next claim.
+            await self.storage.mark_blocked(user_id, now)
+            await self.leases.complete(user_id, replace(due.state, ignored=0), now)
+            out.blocked += 1
+        except FateUnknown:
+            # Not sent again; not counted as sent or as ignored either.
+            prior = due.state
+            await self.leases.complete(user_id, replace(prior, ignored=max(0, prior.ignored - 1)),
+                                       now)  # fmt: skip
+            out.unknown += 1
+        except (NotDelivered, TelegramError, OSError) as exc:
+            # Not delivered: due again at the next round, not counted.
+            log.error("nudge for user=%s not delivered (%s); due again at the next round",
+                      user_id, type(exc).__name__)  # fmt: skip
+            await self.leases.release(user_id)
+            out.failed += 1
 
     async def next_step(self, user_id: int, level: str | None) -> Tip | PlanItem:
         """The user's next unfinished plan item, else their next unseen tip for their level
@@ -149,15 +169,28 @@ class Nudger:
         return step
 
     async def _send(self, chat_id: int, answer: Answer, markup: Any) -> None:
-        # Background priority: a reply to someone chatting never waits behind nudges.
-        priority = BACKGROUND if self.bot.rate_limiter else None
-        await self.bot.send_message(
+        """Send at background priority (a reply to someone chatting never waits behind
+        nudges); a nudge is marked as being sent just before its request leaves."""
+        html = render.html(answer, self.kb.sources)
+
+        async def sending() -> None:
+            await self.leases.sending(chat_id)
+
+        async def not_sent() -> None:
+            await self.leases.unsent(chat_id)
+
+        await self.sender.call(
             chat_id,
-            render.html(answer, self.kb.sources),
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup,
-            rate_limit_args=priority,
-        )
+            lambda ticket: self.bot.send_message(
+                chat_id, html, parse_mode=ParseMode.HTML, reply_markup=markup,
+                rate_limit_args=ticket,
+            ),
+            BACKGROUND,
+            keyed=False,
+            window=0.0,
+            hooks=(sending, not_sent),
+            strict=True,
+        )  # fmt: skip
 
 
 def month_start(now: datetime) -> datetime:
