@@ -112,12 +112,37 @@ class FakeTelegram:
             }
         return self._wrap({"message": message})
 
-    def button_update(self, user_id: int, data: str, chat_id: int | None = None) -> dict[str, Any]:
-        """A callback query update: the user pressed an inline button with `data`."""
+    def button_update(
+        self,
+        user_id: int,
+        data: str,
+        chat_id: int | None = None,
+        asker: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """A callback query update: the user pressed an inline button with `data`, under the
+        bot's message 1, which replied to `asker` ({"message_id", "from": {"id"}}) if given."""
         query_id = f"cq{self._next_update_id}"
         with self._lock:
             self._open_callbacks.add(query_id)
         chat = chat_id if chat_id is not None else user_id
+        chat_json = {"id": chat, "type": "private" if chat > 0 else "group",
+                     **({"title": "ML folks"} if chat < 0 else {})}  # fmt: skip
+        message: dict[str, Any] = {
+            "message_id": 1,
+            "date": int(time.time()),
+            "chat": chat_json,
+            "from": self.me(),
+            "text": "an answer with buttons",
+        }
+        if asker is not None:
+            person = asker["from"]["id"]
+            message["reply_to_message"] = {
+                "message_id": asker["message_id"],
+                "date": int(time.time()),
+                "chat": chat_json,
+                "from": {"id": person, "is_bot": False, "first_name": "Ada"},
+                "text": "a question",
+            }
         return self._wrap(
             {
                 "callback_query": {
@@ -125,13 +150,7 @@ class FakeTelegram:
                     "from": {"id": user_id, "is_bot": False, "first_name": "Ada"},
                     "chat_instance": "ci",
                     "data": data,
-                    "message": {
-                        "message_id": 1,
-                        "date": int(time.time()),
-                        "chat": {"id": chat, "type": "private" if chat > 0 else "group"},
-                        "from": self.me(),
-                        "text": "an answer with buttons",
-                    },
+                    "message": message,
                 }
             }
         )
@@ -489,7 +508,11 @@ class FakeServer:
             def log_message(self, format: str, *args: Any) -> None:
                 return
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                return  # a client killed mid-request (the crash drills): nothing to report
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

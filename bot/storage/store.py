@@ -93,6 +93,9 @@ class Storage:
         try:
             await db.execute("PRAGMA foreign_keys = ON")
             await db.execute("PRAGMA busy_timeout = 5000")
+            # Deleted content (a forgotten user, a processed update's text) is overwritten, not
+            # left readable in free pages.
+            await db.execute("PRAGMA secure_delete = ON")
             if target != ":memory:":
                 await db.execute("PRAGMA journal_mode = WAL")
                 # WAL + NORMAL is durable against process crashes (kill -9); only power loss
@@ -426,16 +429,12 @@ class Storage:
 
     async def forget(self, user_id: int) -> bool:
         """Delete everything stored about a user; True if there was anything."""
-        # Deleted content is overwritten (secure_delete), and the WAL, which still holds the old
-        # pages, is checkpointed and truncated, so nothing of it stays readable in the files.
-        await self._db.execute("PRAGMA secure_delete = ON")
-        try:
-            async with self.transaction() as db:
-                # Conversation, plans and nudges go with the user (ON DELETE CASCADE).
-                cur = await db.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
-                existed = cur.rowcount > 0
-        finally:
-            await self._db.execute("PRAGMA secure_delete = OFF")
+        # Deleted content is overwritten (secure_delete, set at open), and the WAL, which still
+        # holds the old pages, is checkpointed and truncated: nothing of it stays in the files.
+        async with self.transaction() as db:
+            # Conversation, plans and nudges go with the user (ON DELETE CASCADE).
+            cur = await db.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
+            existed = cur.rowcount > 0
         async with self._lock:
             await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return existed

@@ -7,6 +7,7 @@ from dataclasses import replace
 from html import escape
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot.answering.answer import Answer, Block, Line
@@ -192,6 +193,11 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> s
     if user.id not in d.settings.admin_ids:
         await send(update, context, Answer("/stats is for the bot's operators."))
         return "command:stats:denied"
+    chat = update.effective_chat
+    if chat is None or chat.type != ChatType.PRIVATE:
+        # The figures include questions people asked: never shown to a group.
+        await send(update, context, Answer("/stats works in a private chat with me only."))
+        return "command:stats:group"
     stats = await storage.stats(d.clock())
     oos = stats.questions_7d.get("out_of_scope", 0)
     blocks = [

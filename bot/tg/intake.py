@@ -90,6 +90,7 @@ class Processor:
         self._known: set[int] = set()
         self._finished: set[int] = set()
         self._held: dict[int, datetime] = {}
+        self._apologized: set[int] = set()
         self.processed = 0
 
     def wake(self) -> None:
@@ -160,10 +161,12 @@ class Processor:
         finally:
             self._chats.pop(key, None)
 
-    async def process(self, row: InboxRow, durable: bool = True) -> None:
+    async def process(self, row: InboxRow, durable: bool = True) -> Work:
         """Process one update and record the outcome: done, or held for a retry when a write
-        failed (the user was told)."""
+        failed (the user was told). `durable=False`: an update the inbox could not store."""
         work = Work(row.update_id, self.outbox if durable else None)
+        # An update tried again after a failed write is not apologized for twice.
+        work.apologized = row.update_id in self._apologized
         token = CURRENT.set(work)
         try:
             update = self._parse(row)
@@ -172,8 +175,12 @@ class Processor:
         finally:
             CURRENT.reset(token)
         self.processed += 1
+        if work.write_failed:
+            self._apologized.add(row.update_id)
+        else:
+            self._apologized.discard(row.update_id)
         if not durable:
-            return
+            return work
         try:
             if work.write_failed:
                 at = self.clock() + self.retry_delay
@@ -191,6 +198,7 @@ class Processor:
                 self.retry_delay if work.write_failed else timedelta(days=365)
             )
         self._finished.add(row.update_id)
+        return work
 
     def _parse(self, row: InboxRow) -> Update | None:
         try:
@@ -199,6 +207,25 @@ class Processor:
             log.error("update=%s could not be read (%s: %s); skipped", row.update_id,
                       type(exc).__name__, str(exc)[:200])  # fmt: skip
             return None
+
+
+class Occasional:
+    """Logs a recurring condition once, then at most every `every` s with how often it recurred
+    meanwhile (a 409 Conflict comes every few seconds while another instance polls)."""
+
+    def __init__(self, logger: logging.Logger, clock: Callable[[], float], every: float) -> None:
+        self.logger, self.clock, self.every = logger, clock, every
+        self._count = 0
+        self._logged_at: float | None = None
+
+    def error(self, message: str) -> None:
+        """Note one occurrence."""
+        now = self.clock()
+        self._count += 1
+        if self._logged_at is None or now - self._logged_at >= self.every:
+            extra = f" ({self._count} times in {self.every:.0f} s)" if self._logged_at else ""
+            self.logger.error("%s%s", message, extra)
+            self._logged_at, self._count = now, 0
 
 
 class ErrorBurst:
@@ -242,6 +269,8 @@ async def poll(
     last = await inbox.last_update_id()
     offset = last + 1 if last is not None else None
     errors = ErrorBurst(log, monotonic)
+    conflicts = Occasional(log, monotonic, 300.0)
+    volatile = Volatile(processor, clock)
     backoff = 1.0
     while not stop.is_set():
         if await inbox.pending_count() > max_pending:
@@ -257,9 +286,9 @@ async def poll(
         except InvalidToken:
             raise
         except Conflict:
-            errors.error(
-                "Telegram answered 409 Conflict: another process is polling with this token "
-                "(or a webhook is set for it); retrying"
+            conflicts.error(
+                "Telegram answered 409 Conflict: another process is polling with this bot token "
+                "(or a webhook is set for it); only one may. Retrying"
             )
             await _sleep_unless(stop, backoff)
             backoff = min(backoff * 2, 30.0)
@@ -277,16 +306,51 @@ async def poll(
         try:
             await inbox.add(rows, clock())
             processor.wake()
+            offset = max(update_id for update_id, _, _ in rows) + 1
         except Exception as exc:
             if not is_write_failure(exc):
                 raise
-            # A full disk: the updates cannot be stored, so they are answered from memory
-            # (what needs a write says so) rather than left unanswered at Telegram.
-            log.error("inbox not writable (%s): %d update(s) processed without it", exc,
-                      len(rows))  # fmt: skip
-            for update_id, _, body in rows:
-                await processor.process(InboxRow(update_id, None, body, 0), durable=False)
-        offset = max(update_id for update_id, _, _ in rows) + 1
+            offset = await volatile.process(rows, exc)
+            if offset is not None and offset <= rows[-1][0]:
+                await _sleep_unless(stop, 1.0)  # an update waits for its retry at Telegram
+
+
+class Volatile:
+    """Updates the inbox could not store (a full disk), processed from memory. One whose write
+    failed stays unconfirmed at Telegram (the offset stops at it) and is tried again after a
+    delay; the others are answered once and remembered until the offset passes them."""
+
+    def __init__(self, processor: Processor, clock: Callable[[], datetime]) -> None:
+        self.processor, self.clock = processor, clock
+        self.answered: set[int] = set()
+        self.retry_at: dict[int, datetime] = {}
+        self._logged = False
+
+    async def process(self, rows: list[tuple[int, int | None, str]], exc: Exception) -> int:
+        """Process what is due; the next getUpdates offset."""
+        if not self._logged:
+            log.error("inbox not writable (%s): updates are answered from memory and any that "
+                      "needs a write stays at Telegram for a retry", exc)  # fmt: skip
+            self._logged = True
+        first_waiting: int | None = None
+        for update_id, key, body in rows:
+            if update_id in self.answered:
+                continue
+            due = self.retry_at.get(update_id)
+            if due is not None and due > self.clock():
+                first_waiting = update_id if first_waiting is None else first_waiting
+                continue
+            work = await self.processor.process(InboxRow(update_id, key, body, 0), durable=False)
+            if work.write_failed:
+                self.retry_at[update_id] = self.clock() + self.processor.retry_delay
+                first_waiting = update_id if first_waiting is None else first_waiting
+            else:
+                self.retry_at.pop(update_id, None)
+                self.answered.add(update_id)
+        last = rows[-1][0]
+        offset = first_waiting if first_waiting is not None else last + 1
+        self.answered = {u for u in self.answered if u >= offset}
+        return offset
 
 
 async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:

@@ -50,8 +50,13 @@ class WebhookServer:
         secret: str,
         max_pending: int,
         clock: Callable[[], datetime],
+        header_timeout: float = HEADER_TIMEOUT,
+        body_timeout: float = BODY_TIMEOUT,
+        idle_timeout: float = IDLE_TIMEOUT,
     ) -> None:
         self.inbox, self.processor = inbox, processor
+        self.header_timeout, self.body_timeout = header_timeout, body_timeout
+        self.idle_timeout = idle_timeout
         self.path = "/" + path.lstrip("/")
         self.secret = secret.encode()
         self.max_pending = max_pending
@@ -61,9 +66,10 @@ class WebhookServer:
         self._connections = 0
         self._writers: set[asyncio.StreamWriter] = set()
 
-    async def start(self, host: str, port: int) -> None:
-        """Listen on host:port."""
+    async def start(self, host: str, port: int) -> int:
+        """Listen on host:port (0: any free port); the port."""
         self._server = await asyncio.start_server(self._serve, host, port, limit=MAX_HEADER)
+        return int(self._server.sockets[0].getsockname()[1])
 
     async def close(self) -> None:
         """Stop accepting connections and close the listening socket."""
@@ -103,11 +109,11 @@ class WebhookServer:
     ) -> bool:
         """Handle one request; False when the connection is to be closed."""
         try:
-            async with asyncio.timeout(HEADER_TIMEOUT if first else IDLE_TIMEOUT):
+            async with asyncio.timeout(self.header_timeout if first else self.idle_timeout):
                 line = await reader.readline()
             if not line:
                 return False
-            async with asyncio.timeout(HEADER_TIMEOUT):
+            async with asyncio.timeout(self.header_timeout):
                 head = await reader.readuntil(b"\r\n\r\n") if line.strip() else b""
         except TimeoutError:
             if first:
@@ -135,7 +141,7 @@ class WebhookServer:
         if length > MAX_BODY:
             raise _Refused(413, f"body of {length} bytes")
         try:
-            async with asyncio.timeout(BODY_TIMEOUT):
+            async with asyncio.timeout(self.body_timeout):
                 body = await reader.readexactly(length)
         except TimeoutError:
             raise _Refused(408, "client too slow sending its body") from None
