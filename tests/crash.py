@@ -62,8 +62,9 @@ class BotProcess:
                          "TELEGRAM_API_BASE_URL": server.base_url,
                          "CAREERBOT_LOG_LEVEL": "INFO", **env})  # fmt: skip
         self.log: IO[str] = tempfile.TemporaryFile("w+")  # noqa: SIM115 (closed in output())
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=self.env,
-                                     stdout=self.log, stderr=self.log, text=True, cwd=ROOT)  # fmt: skip
+        command = [sys.executable, "-m", "bot", "run"]
+        self.proc = subprocess.Popen(command, env=self.env, stdout=self.log, stderr=self.log,
+                                     text=True, cwd=ROOT)  # fmt: skip
 
     def kill(self) -> None:
         """SIGKILL: no clean-up of any kind."""

@@ -311,5 +311,5 @@ async def test_identical_webhook_errors_are_logged_once_with_a_count(
             await _request(port, _head(5, "wrong"), b"{}{}{")
         await server.close()
     lines = [r.getMessage() for r in caplog.records if "403" in r.getMessage()]
-    assert lines == ["webhook: 403 wrong or missing secret token",
-                     "webhook: 403 wrong or missing secret token (repeated 19 more times)"]  # fmt: skip
+    first = "webhook: 403 wrong or missing secret token"
+    assert lines == [first, f"{first} (repeated 19 more times)"]

@@ -89,14 +89,14 @@ class Harness:
             await self.processor.process(row)
         return self.api.sent[before:]
 
-    async def polling(self, done: Callable[[], bool], timeout: float = 20.0) -> None:
+    async def polling(self, done: Callable[[], bool], limit: float = 20.0) -> None:
         """Run the real fetch loop and processor against the fake until `done()` holds."""
         stop = asyncio.Event()
         tasks = [asyncio.create_task(self.processor.run()),
                  asyncio.create_task(poll(self.app, self.inbox, self.processor, 1000,
                                           lambda: self.now, time.monotonic, stop))]  # fmt: skip
         try:
-            async with asyncio.timeout(timeout):
+            async with asyncio.timeout(limit):
                 while not done():
                     for task in tasks:
                         if task.done():

@@ -94,25 +94,43 @@ class LeanApplication(Application[Any, Any, Any, Any, Any, Any]):
 
 
 class RedactToken(logging.Filter):
-    """Removes the bot token from every log record (it is part of every Bot API URL)."""
+    """Removes the bot token (part of every Bot API URL) and the webhook secret from every log
+    record, its arguments and its traceback."""
 
     def __init__(self, token: str) -> None:
         super().__init__()
-        self.token = token
+        self.secrets = [token] if token else []
+
+    def also(self, secret: str) -> None:
+        """Redact this too (a secret made at start-up)."""
+        if secret:
+            self.secrets.append(secret)
+
+    def _clean(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "<secret>" if secret != self.secrets[0] else "<token>")
+        return text
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Rewrite the record's message without the token."""
-        if not self.token:
+        """Rewrite the record's message without the secrets."""
+        if not self.secrets:
             return True
         message = record.getMessage()
-        if self.token in message:
-            record.msg = message.replace(self.token, "<token>")
-            record.args = None
-        if record.exc_info and record.exc_info[1] and self.token in str(record.exc_info[1]):
-            record.exc_text = (
-                logging.Formatter().formatException(record.exc_info).replace(self.token, "<token>")
-            )
+        cleaned = self._clean(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        if record.exc_info and record.exc_info[1]:
+            text = logging.Formatter().formatException(record.exc_info)
+            if self._clean(text) != text:
+                record.exc_text = self._clean(text)
         return True
+
+
+def _redact_also(secret: str) -> None:
+    for handler in logging.getLogger().handlers:
+        for f in handler.filters:
+            if isinstance(f, RedactToken):
+                f.also(secret)
 
 
 def configure_logging(level: str, token: str) -> None:
@@ -282,6 +300,7 @@ async def serve(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
     server: WebhookServer | None = None
     if settings.webhook_url:
         secret = settings.secret_token or secrets.token_urlsafe(32)
+        _redact_also(secret)
         if not settings.secret_token:
             log.info("webhook: no secret configured; using a random one for this run")
         server = WebhookServer(inbox, processor, _webhook_path(settings.webhook_url), secret,
