@@ -66,11 +66,10 @@ class Inbox:
 
     async def done(self, update_id: int, now: datetime) -> None:
         """Processed: the body (the user's words) goes; the id stays to drop re-deliveries."""
-        async with self.storage.transaction() as db:
-            await db.execute(
-                "UPDATE inbox SET done_at = ?, body = NULL, not_before = NULL WHERE update_id = ?",
-                (_ts(now), update_id),
-            )
+        await self.storage.write(
+            "UPDATE inbox SET done_at = ?, body = NULL, not_before = NULL WHERE update_id = ?",
+            (_ts(now), update_id),
+        )
 
     async def retry_later(self, update_id: int, at: datetime) -> None:
         """Leave the update pending, to be tried again from `at`."""
@@ -117,13 +116,12 @@ class Outbox:
 
     async def mark(self, update_id: int, seq: int, chat_id: int, state: str, now: datetime) -> None:
         """Record the reply's state."""
-        async with self.storage.transaction() as db:
-            await db.execute(
-                "INSERT INTO outbox (update_id, seq, chat_id, state, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(update_id, seq) DO UPDATE SET "
-                "state = excluded.state, updated_at = excluded.updated_at",
-                (update_id, seq, chat_id, state, _ts(now), _ts(now)),
-            )
+        await self.storage.write(
+            "INSERT INTO outbox (update_id, seq, chat_id, state, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(update_id, seq) DO UPDATE SET "
+            "state = excluded.state, updated_at = excluded.updated_at",
+            (update_id, seq, chat_id, state, _ts(now), _ts(now)),
+        )
 
     async def forget(self, update_id: int, seq: int) -> None:
         """The attempt proved not to have been delivered: as if never tried."""
@@ -192,17 +190,15 @@ class NudgeLeases:
 
     async def sending(self, user_id: int) -> None:
         """The nudge is about to go out: if the process dies now, its fate is unknown."""
-        async with self.storage.transaction() as db:
-            await db.execute(
-                "UPDATE nudge_settings SET lease_sending = 1 WHERE user_id = ?", (user_id,)
-            )
+        await self.storage.write(
+            "UPDATE nudge_settings SET lease_sending = 1 WHERE user_id = ?", (user_id,)
+        )
 
     async def unsent(self, user_id: int) -> None:
         """The request was refused before delivery (a 429): no longer being sent."""
-        async with self.storage.transaction() as db:
-            await db.execute(
-                "UPDATE nudge_settings SET lease_sending = 0 WHERE user_id = ?", (user_id,)
-            )
+        await self.storage.write(
+            "UPDATE nudge_settings SET lease_sending = 0 WHERE user_id = ?", (user_id,)
+        )
 
     async def complete(
         self,

@@ -128,6 +128,15 @@ class Storage:
                 raise
             await self._db.execute("COMMIT")
 
+    async def write(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one writing statement on its own (atomic like any statement, one trip to the
+        database thread); the number of rows it changed."""
+        async with self._lock:
+            cursor = await self._db.execute(sql, params)
+            count = cursor.rowcount
+            await cursor.close()
+        return int(count)
+
     async def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Sequence[Any]]:
         """The rows of one read-only statement (for the storage modules beside this one)."""
         return list(await self._db.execute_fetchall(sql, params))
