@@ -24,7 +24,7 @@ from bot.config import Settings  # noqa: E402
 from bot.knowledge import loader  # noqa: E402
 from bot.storage.durable import Inbox  # noqa: E402
 from bot.tg.app import build_application  # noqa: E402
-from bot.tg.deps import Deps  # noqa: E402
+from bot.tg.deps import app_deps  # noqa: E402
 from bot.tg.intake import Processor, rows_of  # noqa: E402
 from tests.conftest import NOW  # noqa: E402
 from tests.fake_telegram import TOKEN, FakeRequest, FakeTelegram  # noqa: E402
@@ -52,7 +52,7 @@ async def run(total: int, users: int, every: int, label: str) -> list[tuple[int,
         await app.initialize()
         assert app.post_init
         await app.post_init(app)
-        deps: Deps = app.bot_data["deps"]
+        deps = app_deps(app)
         storage, _ = deps.ready
         inbox = Inbox(storage)
         processor = Processor(app, inbox, deps.outbox, lambda: NOW)

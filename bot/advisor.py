@@ -65,8 +65,13 @@ class Advisor:
         self.replies = ChatReplies(self.answers)
         self.planner = Planner(kb, storage)
 
-    async def ask(self, user_id: int, text: str, now: datetime) -> Reply:
-        """Answer a free-text message from a user."""
+    async def ask(
+        self, user_id: int, text: str, now: datetime, *, forwarded: bool = False,
+        anonymous: bool = False,
+    ) -> Reply:  # fmt: skip
+        """Answer a free-text message from a user. `forwarded`: someone else's words;
+        `anonymous`: a speaker who cannot be told apart (an anonymous group admin). Hooks for
+        the adapter: nothing is to be stored from either (not implemented here yet)."""
         profile, context = await self.storage.load(user_id)
         fresh = context if context and context.fresh(now) else None
         match = self.matcher.match(text, fresh.company if fresh else None)

@@ -28,6 +28,7 @@ from tests import tghtml
 TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijk"
 BOT_ID = 123456789
 BOT_USERNAME = "career_test_bot"
+ANONYMOUS_ADMIN = 1087968824  # GroupAnonymousBot
 COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 
 
@@ -54,6 +55,11 @@ class FakeTelegram:
     documents: list[dict[str, Any]] = field(default_factory=list)
     edits: list[dict[str, Any]] = field(default_factory=list)
     blocked: set[int] = field(default_factory=set)
+    # Chats that refuse messages the way Telegram says so: kicked from a group, a chat that no
+    # longer exists, a group that became a supergroup (old id -> new id).
+    kicked: set[int] = field(default_factory=set)
+    missing: set[int] = field(default_factory=set)
+    migrated: dict[int, int] = field(default_factory=dict)
     flood: int = 0
     flood_retry_after: int = 1
     network_failures: int = 0
@@ -85,6 +91,9 @@ class FakeTelegram:
         chat_type: str = "private",
         reply_to_bot: bool = False,
         first_name: str = "Ada",
+        thread: int | None = None,
+        forwarded_from: int | None = None,
+        anonymous_admin: bool = False,
     ) -> dict[str, Any]:
         """A message update as Telegram sends it (commands and mentions get their entities)."""
         chat = chat_id if chat_id is not None else user_id
@@ -102,6 +111,20 @@ class FakeTelegram:
             entities.append({"type": "mention", "offset": m.start(), "length": len(m.group())})
         if entities:
             message["entities"] = entities
+        if thread is not None:  # a forum topic of a supergroup
+            message["chat"].update({"type": "supergroup", "is_forum": True})
+            message.update({"message_thread_id": thread, "is_topic_message": True})
+        if forwarded_from is not None:
+            message["forward_origin"] = {
+                "type": "user",
+                "date": int(time.time()) - 60,
+                "sender_user": {"id": forwarded_from, "is_bot": False, "first_name": "Someone"},
+            }
+        if anonymous_admin:  # an admin posting as the group: every one of them looks the same
+            message["from"] = {"id": ANONYMOUS_ADMIN, "is_bot": True, "first_name": "Group",
+                               "username": "GroupAnonymousBot"}  # fmt: skip
+            message["sender_chat"] = {"id": chat, "type": message["chat"]["type"],
+                                      "title": "ML folks"}  # fmt: skip
         if reply_to_bot:
             message["reply_to_message"] = {
                 "message_id": 1,
@@ -111,6 +134,61 @@ class FakeTelegram:
                 "text": "an earlier answer",
             }
         return self._wrap({"message": message})
+
+    def media_update(
+        self, user_id: int, kind: str, caption: str | None = None, chat_id: int | None = None
+    ) -> dict[str, Any]:
+        """A message that is not text, with the Bot API's field shapes: photo, sticker, voice,
+        document, location, contact or poll (photo and document may have a caption)."""
+        update = self.message_update(user_id, "x", chat_id=chat_id)
+        message = update["message"]
+        del message["text"]
+        file = {"file_id": f"f{message['message_id']}", "file_unique_id": "u1"}
+        message.update({
+            "photo": {"photo": [{**file, "width": 90, "height": 60, "file_size": 1000}]},
+            "sticker": {"sticker": {**file, "type": "regular", "width": 512, "height": 512,
+                                    "is_animated": False, "is_video": False, "emoji": "👍"}},
+            "voice": {"voice": {**file, "duration": 3, "mime_type": "audio/ogg"}},
+            "document": {"document": {**file, "file_name": "cv.pdf",
+                                      "mime_type": "application/pdf"}},
+            "location": {"location": {"latitude": 51.5, "longitude": -0.12}},
+            "contact": {"contact": {"phone_number": "+440000", "first_name": "Bo",
+                                    "user_id": 77}},
+            "poll": {"poll": {"id": "p1", "question": "Which level?", "options": [
+                {"text": "mid", "voter_count": 0}, {"text": "senior", "voter_count": 0}],
+                "total_voter_count": 0, "is_closed": False, "is_anonymous": True,
+                "type": "regular", "allows_multiple_answers": False}},
+        }[kind])  # fmt: skip
+        if caption is not None:
+            message["caption"] = caption
+            mentions = [{"type": "mention", "offset": m.start(), "length": len(m.group())}
+                        for m in re.finditer(r"@\w+", caption)]  # fmt: skip
+            if mentions:
+                message["caption_entities"] = mentions
+        return update
+
+    def my_chat_member_update(self, user_id: int, status: str) -> dict[str, Any]:
+        """The bot's own membership in a private chat changed: "kicked" when the user blocked
+        it, "member" when they unblocked it."""
+        before = "member" if status == "kicked" else "kicked"
+        member = {"user": self.me(), "status": status}
+        if status == "kicked":
+            member["until_date"] = 0
+        old = {"user": self.me(), "status": before}
+        if before == "kicked":
+            old["until_date"] = 0
+        return self._wrap({"my_chat_member": {
+            "chat": {"id": user_id, "type": "private", "first_name": "Ada"},
+            "from": {"id": user_id, "is_bot": False, "first_name": "Ada"},
+            "date": int(time.time()),
+            "old_chat_member": old,
+            "new_chat_member": member,
+        }})  # fmt: skip
+
+    def expire_callbacks(self) -> None:
+        """Every open callback query becomes too old to answer (the bot was down)."""
+        with self._lock:
+            self._open_callbacks.clear()
 
     def button_update(
         self,
@@ -376,6 +454,13 @@ class FakeTelegram:
                 raise Failure(502, "Bad Gateway")
             if chat_id in self.blocked:
                 raise Failure(403, "Forbidden: bot was blocked by the user")
+            if chat_id in self.kicked:
+                raise Failure(403, "Forbidden: bot was kicked from the supergroup chat")
+            if chat_id in self.missing:
+                raise Failure(400, "Bad Request: chat not found")
+            if chat_id in self.migrated:
+                raise Failure(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                              {"migrate_to_chat_id": self.migrated[chat_id]})  # fmt: skip
             if self.flood > 0:
                 self.flood -= 1
                 raise Failure(429, f"Too Many Requests: retry after {self.flood_retry_after}",

@@ -199,9 +199,9 @@ async def test_a_lease_left_by_a_dead_process_is_due_again_once(
     async with Harness(kb, db) as first:
         await _opted_in(first)
         # Leased, then the process dies before sending.
-        claimed = await first.nudger.leases.claim(MONDAY_9, 10, nudges.on_due, 60)
+        claimed = await first.nudger.services.leases.claim(MONDAY_9, 10, nudges.on_due, 60)
         assert len(claimed) == 1
-        assert await first.nudger.leases.claim(MONDAY_9, 10, nudges.on_due, 60) == []
+        assert await first.nudger.services.leases.claim(MONDAY_9, 10, nudges.on_due, 60) == []
     async with Harness(kb, db) as second:  # a restart ends the dead process's leases
         second.at(MONDAY_9 + timedelta(minutes=5))
         assert (await second.nudger.run_once()).sent == 1
@@ -211,7 +211,7 @@ async def test_a_lease_left_by_a_dead_process_is_due_again_once(
 
 async def test_a_lease_runs_out_by_itself(bot: Harness) -> None:
     await _opted_in(bot)
-    leases = bot.nudger.leases
+    leases = bot.nudger.services.leases
     assert len(await leases.claim(MONDAY_9, 10, nudges.on_due, 60)) == 1
     assert await leases.claim(MONDAY_9 + timedelta(seconds=59), 10, nudges.on_due, 60) == []
     assert len(await leases.claim(MONDAY_9 + timedelta(seconds=61), 10, nudges.on_due, 60)) == 1
@@ -223,8 +223,8 @@ async def test_a_nudge_cut_off_mid_send_is_never_sent_twice(
     db = tmp_path / "bot.sqlite3"
     async with Harness(kb, db) as first:
         await _opted_in(first)
-        await first.nudger.leases.claim(MONDAY_9, 10, nudges.on_due, 60)
-        await first.nudger.leases.sending(USER)  # the request left; the process died
+        await first.nudger.services.leases.claim(MONDAY_9, 10, nudges.on_due, 60)
+        await first.nudger.services.leases.sending(USER)  # the request left; the process died
     async with Harness(kb, db) as second:
         second.at(MONDAY_9 + timedelta(minutes=5))
         assert (await second.nudger.run_once()).claimed == 0

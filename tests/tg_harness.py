@@ -16,7 +16,7 @@ from bot.knowledge.model import KnowledgeBase
 from bot.storage.durable import Inbox
 from bot.storage.store import Storage
 from bot.tg.app import build_application
-from bot.tg.deps import Deps
+from bot.tg.deps import Deps, app_deps
 from bot.tg.intake import Processor, poll, rows_of
 from bot.tg.nudger import Nudger
 from tests.conftest import NOW
@@ -48,7 +48,7 @@ class Harness:
     @property
     def deps(self) -> Deps:
         """The handlers' dependencies."""
-        deps: Deps = self.app.bot_data["deps"]
+        deps = app_deps(self.app)
         return deps
 
     @property

@@ -17,7 +17,7 @@ from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     Application,
     BaseUpdateProcessor,
-    CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     MessageHandler,
     filters,
@@ -27,11 +27,12 @@ from telegram.request import BaseRequest
 from bot.advisor import Advisor
 from bot.config import Settings
 from bot.knowledge.model import KnowledgeBase
+from bot.services import Services
 from bot.storage.durable import Inbox, Outbox
 from bot.storage.store import Storage
 from bot.tg import commands, handlers, intake
 from bot.tg.delivery import Sender
-from bot.tg.deps import Deps
+from bot.tg.deps import CONTEXT_TYPES, Deps, app_deps
 from bot.tg.handlers import AddressedToBot
 from bot.tg.intake import Processor
 from bot.tg.nudger import Nudger
@@ -165,6 +166,7 @@ def build_application(
     """
     builder = (
         Application.builder()
+        .context_types(CONTEXT_TYPES)
         .application_class(LeanApplication)
         .token(settings.token)
         .base_url(settings.api_base_url)
@@ -185,28 +187,36 @@ def build_application(
         # for Telegram's answer that a timeout is rare.
         builder = builder.read_timeout(settings.read_timeout).connect_timeout(10.0)
     app = builder.build()
-    app.bot_data["deps"] = Deps(kb=kb, settings=settings, clock=clock or _now)
-    app.bot_data["dispatch_nudges"] = dispatch_nudges
+    deps = Deps(kb=kb, settings=settings, clock=clock or _now)
+    app.bot_data.deps = deps
+    app.bot_data.dispatch_nudges = dispatch_nudges
 
     private_or_addressed = AddressedToBot()
-    app.add_handler(CommandHandler("start", commands.start))
-    app.add_handler(CommandHandler("help", commands.help_command))
-    app.add_handler(CommandHandler("level", commands.level_command))
-    app.add_handler(CommandHandler("market", commands.market_command))
-    app.add_handler(CommandHandler("profile", commands.profile_command))
-    app.add_handler(CommandHandler("forget", commands.forget_command))
-    app.add_handler(CommandHandler("sources", commands.sources_command))
-    app.add_handler(CommandHandler("stats", commands.stats_command))
-    app.add_handler(CommandHandler("nudges", commands.nudges_command))
-    app.add_handler(CommandHandler("plan", commands.plan_command))
-    app.add_handler(CommandHandler("timezone", commands.timezone_command))
+    for name, callback in (
+        ("start", commands.start), ("help", commands.help_command),
+        ("level", commands.level_command), ("market", commands.market_command),
+        ("profile", commands.profile_command), ("forget", commands.forget_command),
+        ("sources", commands.sources_command), ("stats", commands.stats_command),
+        ("nudges", commands.nudges_command), ("plan", commands.plan_command),
+        ("timezone", commands.timezone_command),
+    ):  # fmt: skip
+        app.add_handler(CommandHandler(name, callback))
     app.add_handler(
         MessageHandler(filters.COMMAND & private_or_addressed, commands.unknown_command)
     )
     app.add_handler(
         MessageHandler(filters.TEXT & ~filters.COMMAND & private_or_addressed, handlers.on_text)
     )
-    app.add_handler(CallbackQueryHandler(handlers.on_button))
+    # A caption is text: answered like a message. Other kinds get a word on what the bot reads;
+    # service messages (members joining, pinned messages...) get nothing.
+    app.add_handler(MessageHandler(filters.CAPTION & private_or_addressed, handlers.on_text))
+    app.add_handler(MessageHandler(
+        ~filters.TEXT & ~filters.CAPTION & ~filters.StatusUpdate.ALL & private_or_addressed
+        & filters.UpdateType.MESSAGE, handlers.on_other))  # fmt: skip
+    app.add_handler(ChatMemberHandler(handlers.on_my_chat_member,
+                                      ChatMemberHandler.MY_CHAT_MEMBER))  # fmt: skip
+    for handler in handlers.button_handlers():
+        app.add_handler(handler)
     app.add_error_handler(handlers.on_error)
     return app
 
@@ -227,7 +237,7 @@ def _shifted_clock(start: datetime) -> Callable[[], datetime]:
 
 
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    deps: Deps = app.bot_data["deps"]
+    deps = app_deps(app)
     deps.storage = await Storage.open(deps.settings.db)
     deps.advisor = Advisor(deps.kb, deps.storage, keep_unanswered=deps.settings.keep_unanswered)
     deps.sender = Sender(app.bot, deps.clock, window=deps.settings.send_retry)
@@ -236,23 +246,23 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         log.warning("update=%s: a reply to chat %s was being sent when the bot stopped; it "
                     "may or may not have arrived and is not sent again", update_id,
                     chat_id)  # fmt: skip
-    deps.nudger = Nudger(app.bot, deps.kb, deps.storage, deps.advisor.replies, deps.clock,
-                         sender=deps.sender)  # fmt: skip
+    deps.services = Services(deps.kb, deps.storage, deps.advisor)
+    deps.nudger = Nudger(app.bot, deps.kb, deps.services, deps.clock, sender=deps.sender)
     await deps.nudger.recover()
     await app.bot.set_my_commands([BotCommand(name, text) for name, text in commands.COMMANDS])
-    if app.bot_data["dispatch_nudges"]:
+    if app.bot_data.dispatch_nudges:
         deps.nudger.start()
     log.info("bot @%s ready (database %s)", app.bot.username, deps.settings.db)
 
 
 async def _post_stop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    deps: Deps = app.bot_data["deps"]
+    deps = app_deps(app)
     if deps.nudger is not None:
         await deps.nudger.stop()
 
 
 async def _post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    deps: Deps = app.bot_data["deps"]
+    deps = app_deps(app)
     if deps.storage is not None:
         await deps.storage.close()
         deps.storage = None
@@ -275,7 +285,7 @@ def run(settings: Settings, kb: KnowledgeBase) -> int:
 async def serve(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
     """Connect, then fetch into the inbox (long polling or the webhook server) and process it
     until SIGTERM/SIGINT; then stop within 5 s, leaving what is not done in the inbox."""
-    deps: Deps = app.bot_data["deps"]
+    deps = app_deps(app)
     settings = deps.settings
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,7 +14,14 @@ from typing import Any, TypeVar
 
 from telegram import InlineKeyboardMarkup, InputFile, Message
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+)
 from telegram.ext import ExtBot
 
 from bot.answering.render import MAX_MESSAGE
@@ -138,6 +145,9 @@ class Sender:
                     result = await make(None)
                 else:
                     result = await make(ticket)
+            except ChatMigrated:
+                await not_sent()  # sent again to the chat's new id
+                raise
             except (Forbidden, BadRequest):
                 await self._record(key, chat_id, FAILED)
                 raise
@@ -248,22 +258,17 @@ async def send_document(
     on_blocked: Callable[[], Awaitable[None]] | None = None,
     **where: Any,
 ) -> Message | None:
-    """Send a text file (a Markdown export); None if the user blocked the bot."""
+    """Send a text file (a Markdown export); None if the chat refuses messages."""
 
-    async def send(ticket: Ticket | None) -> Message:
+    async def send(target: int, ticket: Ticket | None) -> Message:
         return await sender.bot.send_document(
-            chat_id,
+            target,
             document=InputFile(text.encode("utf-8"), filename=filename),
             rate_limit_args=ticket,
             **where,
         )
 
-    try:
-        return await sender.call(chat_id, send)
-    except Forbidden:
-        if on_blocked:
-            await on_blocked()
-        return None
+    return await _to_chat(sender, chat_id, [send], INTERACTIVE, on_blocked)
 
 
 async def send_html(
@@ -275,33 +280,78 @@ async def send_html(
     priority: int = INTERACTIVE,
     **where: Any,
 ) -> Message | None:
-    """Send HTML (split if needed, buttons on the last part); None if the user blocked the bot
+    """Send HTML (split if needed, buttons on the last part); None if the chat refuses messages
     or the reply was already sent. `where`: message_thread_id / reply_parameters."""
     parts = split_html(html)
+    sends = []
+    for i, part in enumerate(parts):
+        markup = keyboard if i == len(parts) - 1 else None
+
+        async def send(
+            target: int,
+            ticket: Ticket | None,
+            text: str = part,
+            markup: InlineKeyboardMarkup | None = markup,
+        ) -> Message:
+            return await sender.bot.send_message(
+                target,
+                text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                link_preview_options=None,
+                rate_limit_args=ticket,
+                **where,
+            )
+
+        sends.append(send)
+    return await _to_chat(sender, chat_id, sends, priority, on_blocked)
+
+
+# Refusals that concern the chat as a whole: the bot was blocked, kicked or removed, the user
+# deactivated, or the chat no longer exists.
+_CHAT_GONE = ("chat not found", "bot was kicked", "bot is not a member", "user is deactivated",
+              "have no rights to send", "need administrator rights")  # fmt: skip
+
+
+def chat_gone(exc: BadRequest) -> bool:
+    """True when a 400 means the chat itself is gone (not found, bot removed), not the message."""
+    return any(m in exc.message.lower() for m in _CHAT_GONE)
+
+
+def _bound(
+    send: Callable[[int, Ticket | None], Awaitable[Message]], target: int
+) -> Callable[[Ticket | None], Awaitable[Message]]:
+    async def call(ticket: Ticket | None) -> Message:
+        return await send(target, ticket)
+
+    return call
+
+
+async def _to_chat(
+    sender: Sender,
+    chat_id: int,
+    sends: Sequence[Callable[[int, Ticket | None], Awaitable[Message]]],
+    priority: int,
+    on_blocked: Callable[[], Awaitable[None]] | None,
+) -> Message | None:
+    """Run the sends in order to one chat: a group that became a supergroup is followed to its
+    new id; a chat that refuses messages (blocked, kicked, not found) ends it, with on_blocked."""
     message: Message | None = None
-    try:
-        for i, part in enumerate(parts):
-            markup = keyboard if i == len(parts) - 1 else None
-
-            async def send(
-                ticket: Ticket | None,
-                text: str = part,
-                markup: InlineKeyboardMarkup | None = markup,
-            ) -> Message:
-                return await sender.bot.send_message(
-                    chat_id,
-                    text,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup,
-                    link_preview_options=None,
-                    rate_limit_args=ticket,
-                    **where,
-                )
-
-            message = await sender.call(chat_id, send, priority)
-    except Forbidden as exc:
-        log.info("chat %s refuses messages: %s", chat_id, exc.message)
-        if on_blocked:
-            await on_blocked()
-        return None
+    target = chat_id
+    for send in sends:
+        for _ in range(2):
+            try:
+                result = await sender.call(target, _bound(send, target), priority)
+                message = result if result is not None else message
+                break
+            except ChatMigrated as exc:
+                log.info("chat %s moved to %s; sending there", target, exc.new_chat_id)
+                target = int(exc.new_chat_id)
+            except (Forbidden, BadRequest) as exc:
+                if isinstance(exc, BadRequest) and not chat_gone(exc):
+                    raise
+                log.info("chat %s refuses messages: %s", target, exc.message)
+                if on_blocked:
+                    await on_blocked()
+                return None
     return message

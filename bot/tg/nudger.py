@@ -4,24 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from typing import Any
 
 from telegram.constants import ParseMode
-from telegram.error import Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ExtBot
 
 from bot.answering import render
 from bot.answering.answer import Answer
-from bot.answering.chat_replies import ChatReplies
-from bot.coaching import nudges, plans
 from bot.domain import Due
-from bot.knowledge.model import KnowledgeBase, PlanItem, Tip
-from bot.storage.durable import NudgeLeases
-from bot.storage.store import Storage
+from bot.knowledge.model import KnowledgeBase
+from bot.services import Services
 from bot.tg import keyboards
-from bot.tg.delivery import FateUnknown, NotDelivered, Sender
+from bot.tg.delivery import FateUnknown, NotDelivered, Sender, chat_gone
 from bot.tg.pacing import BACKGROUND
 
 log = logging.getLogger(__name__)
@@ -57,16 +53,14 @@ class Nudger:
         self,
         bot: ExtBot[Any],
         kb: KnowledgeBase,
-        storage: Storage,
-        replies: ChatReplies,
+        services: Services,
         clock: Any,
         interval: float = INTERVAL,
         sender: Sender | None = None,
     ) -> None:
-        self.bot, self.kb, self.storage, self.replies = bot, kb, storage, replies
+        self.bot, self.kb, self.services = bot, kb, services
         self.clock = clock
         self.interval = interval
-        self.leases = NudgeLeases(storage)
         self.sender = sender or Sender(bot, clock)
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -76,7 +70,8 @@ class Nudger:
         self._task = asyncio.create_task(self._loop(), name="nudger")
 
     async def stop(self) -> None:
-        """Let the current round finish (up to STOP_GRACE seconds), then stop."""
+        """Let the sends in hand finish (up to STOP_GRACE seconds), then stop; an unsent lease
+        is due again at the next start."""
         self._stop.set()
         if self._task is None:
             return
@@ -104,7 +99,7 @@ class Nudger:
     async def recover(self) -> None:
         """At start: leases of the last process end (never-sent nudges are due again); a nudge
         it was sending when it died is logged and not sent again."""
-        for user_id in await self.leases.recover(self.clock(), nudges.on_due):
+        for user_id in await self.services.recover_leases(self.clock()):
             log.warning("nudge to user=%s was being sent when the bot stopped; it may or may "
                         "not have arrived and is not sent again", user_id)  # fmt: skip
 
@@ -112,10 +107,10 @@ class Nudger:
         """Lease and deliver every nudge due now, a second's worth at a time."""
         outcome = Outcome()
         while not self._stop.is_set():
-            claimed = await self.leases.claim(self.clock(), BATCH, nudges.on_due, LEASE)
+            claimed = await self.services.claim_nudges(self.clock(), BATCH, LEASE)
             outcome.claimed += len(claimed)
             await asyncio.gather(*(self._deliver(user, level, due, outcome)
-                                   for user, level, _, due in claimed))  # fmt: skip
+                                   for user, level, due in claimed))  # fmt: skip
             if len(claimed) < BATCH:
                 break
         return outcome
@@ -125,48 +120,34 @@ class Nudger:
             out.deferred += 1
             return
         now = self.clock()
+        services = self.services
         try:
             if due.action == "stop":
-                await self._send(user_id, self.replies.nudges_stopped(), None)
-                await self.leases.complete(user_id, due.state, now, "stopped")
+                await self._send(user_id, services.replies.nudges_stopped(), None)
+                await services.nudge_accepted(user_id, due, now, None)
                 out.stopped += 1
                 return
-            tip = await self.next_step(user_id, level)
-            done = await self.storage.count_events(user_id, "done", month_start(now))
-            answer = self.replies.nudge(tip, done)
-            await self._send(user_id, answer, keyboards.nudge(tip.id))
-            await self.leases.complete(user_id, due.state, now, "sent", tip.id)
+            answer, step_id = await services.nudge_message(user_id, level, now)
+            await self._send(user_id, answer, keyboards.nudge(step_id))
+            await services.nudge_accepted(user_id, due, now, step_id)
             out.sent += 1
-        except Forbidden:
-            # Blocked: the schedule moves on, and blocked users leave it at the next claim.
-            await self.storage.mark_blocked(user_id, now)
-            await self.leases.complete(user_id, replace(due.state, ignored=0), now)
+        except (Forbidden, BadRequest) as exc:
+            if isinstance(exc, BadRequest) and not chat_gone(exc):
+                log.error("nudge for user=%s refused: %s", user_id, exc.message)
+                await services.nudge_not_delivered(user_id)
+                out.failed += 1
+                return
+            # Blocked, or the chat is gone: blocked users leave the schedule at the next claim.
+            await services.nudge_refused(user_id, due, now)
             out.blocked += 1
         except FateUnknown:
-            # Not sent again; not counted as sent or as ignored either.
-            prior = due.state
-            await self.leases.complete(user_id, replace(prior, ignored=max(0, prior.ignored - 1)),
-                                       now)  # fmt: skip
+            await services.nudge_unknown(user_id, due, now)
             out.unknown += 1
         except (NotDelivered, TelegramError, OSError) as exc:
-            # Not delivered: due again at the next round, not counted.
             log.error("nudge for user=%s not delivered (%s); due again at the next round",
                       user_id, type(exc).__name__)  # fmt: skip
-            await self.leases.release(user_id)
+            await services.nudge_not_delivered(user_id)
             out.failed += 1
-
-    async def next_step(self, user_id: int, level: str | None) -> Tip | PlanItem:
-        """The user's next unfinished plan item, else their next unseen tip for their level
-        (a new round once all were seen)."""
-        plan = plans.plan_from(self.kb, level)
-        open_items: list[PlanItem] = []
-        if plan is not None:
-            open_items = plans.open_items(plan, await self.storage.plan_statuses(user_id))
-        seen = await self.storage.tips_seen(user_id)
-        step, restarted = nudges.pick_step(open_items, self.kb.tips, level, seen)
-        if restarted:
-            await self.storage.forget_tips(user_id, seen)
-        return step
 
     async def _send(self, chat_id: int, answer: Answer, markup: Any) -> None:
         """Send at background priority (a reply to someone chatting never waits behind
@@ -174,10 +155,10 @@ class Nudger:
         html = render.html(answer, self.kb.sources)
 
         async def sending() -> None:
-            await self.leases.sending(chat_id)
+            await self.services.nudge_sending(chat_id)
 
         async def not_sent() -> None:
-            await self.leases.unsent(chat_id)
+            await self.services.nudge_unsent(chat_id)
 
         await self.sender.call(
             chat_id,
@@ -191,8 +172,3 @@ class Nudger:
             hooks=(sending, not_sent),
             strict=True,
         )  # fmt: skip
-
-
-def month_start(now: datetime) -> datetime:
-    """The first moment of now's month (UTC), for "steps done this month"."""
-    return datetime(now.year, now.month, 1, tzinfo=UTC)
