@@ -140,7 +140,9 @@ class FakeTelegram:
     ) -> dict[str, Any]:
         """A message that is not text, with the Bot API's field shapes: photo, sticker, voice,
         document, location, contact or poll (photo and document may have a caption)."""
-        update = self.message_update(user_id, "x", chat_id=chat_id)
+        group = chat_id is not None and chat_id < 0
+        update = self.message_update(user_id, "x", chat_id=chat_id,
+                                     chat_type="group" if group else "private")  # fmt: skip
         message = update["message"]
         del message["text"]
         file = {"file_id": f"f{message['message_id']}", "file_unique_id": "u1"}
@@ -154,10 +156,13 @@ class FakeTelegram:
             "location": {"location": {"latitude": 51.5, "longitude": -0.12}},
             "contact": {"contact": {"phone_number": "+440000", "first_name": "Bo",
                                     "user_id": 77}},
-            "poll": {"poll": {"id": "p1", "question": "Which level?", "options": [
-                {"text": "mid", "voter_count": 0}, {"text": "senior", "voter_count": 0}],
+            "poll": {"poll": {"id": "p1", "question": "Which level?",
+                              "options": [
+                {"text": "mid", "voter_count": 0, "persistent_id": "o1"},
+                {"text": "senior", "voter_count": 0, "persistent_id": "o2"}],
                 "total_voter_count": 0, "is_closed": False, "is_anonymous": True,
-                "type": "regular", "allows_multiple_answers": False}},
+                "type": "regular", "allows_multiple_answers": False,
+                "allows_revoting": True, "members_only": False}},
         }[kind])  # fmt: skip
         if caption is not None:
             message["caption"] = caption
