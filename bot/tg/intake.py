@@ -197,7 +197,8 @@ class Processor:
             self._held[row.update_id] = self.clock() + (
                 self.retry_delay if work.write_failed else timedelta(days=365)
             )
-        self._finished.add(row.update_id)
+        if row.update_id in self._known:  # loaded by run(): leaves _known at the next scan
+            self._finished.add(row.update_id)
         return work
 
     def _parse(self, row: InboxRow) -> Update | None:
