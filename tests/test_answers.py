@@ -97,7 +97,8 @@ def test_salary_for_a_market_the_sources_do_not_cover_says_so(kb: KnowledgeBase)
     covered = {(b.level, b.market) for b in kb.bands}
     level, market = next((lv, m) for lv in kb.levels for m in kb.markets if (lv, m) not in covered)
     answer = Answers(kb).build(Query("salary", level, None, market), Profile(1))
-    assert answer.note and "None of the sources" in answer.note
+    # Said first: it is the answer to the question asked.
+    assert answer.blocks[0].lines[0].text.startswith("None of the sources")
 
 
 def test_personal_lead_when_the_profile_fits(kb: KnowledgeBase) -> None:

@@ -70,8 +70,9 @@ def test_market_slot(matcher: Matcher, text: str, market: str | None) -> None:
         ("difference between staff and senior", "staff", "senior"),
         ("how long from mid", None, "mid"),
         ("new grad salary", "junior", None),
-        ("head of ai pay", "staff", None),
-        ("ml architect skills", "staff", None),
+        # Titles whose level depends on the company set no level (issue 11).
+        ("head of ai pay", None, None),
+        ("ml architect skills", None, None),
         ("distinguished engineer salary", "principal", None),
     ],
 )

@@ -140,7 +140,7 @@ def test_the_knowledge_base_has_many_sourced_tips_per_level(kb: KnowledgeBase) -
     for level in kb.levels:
         tips = [t for t in kb.tips if level in t.levels]
         assert len(tips) >= 10, level
-        assert all(t.sources for t in tips)
+        assert all(t.based_on for t in tips)
     assert len({t.id for t in kb.tips}) == len(kb.tips)
 
 

@@ -220,7 +220,7 @@ async def test_translator_answers_with_equivalents_and_caveats(advisor: Advisor)
     assert "approximate" in text
     assert (await advisor.profile(11)).level == "senior"  # stated as one's own: remembered
     other = await _say(advisor, "what is E6 at Meta?", 1, user=12)
-    assert "E6 sits level with the first management level" in advisor.plain(other.answer)
+    assert "E6 is on a par with M1" in advisor.plain(other.answer)
     assert (await advisor.profile(12)).level is None  # a question, not a statement
 
 

@@ -128,7 +128,7 @@ async def test_help_and_sources(bot: Harness) -> None:
 @pytest.mark.parametrize(
     ("command", "level"),
     [("/level senior", "senior"), ("/level 6 years", "senior"), ("/level new grad", "junior"),
-     ("/level head of ai", "staff")],
+     ("/level staff+", "staff")],
 )  # fmt: skip
 async def test_level_command(bot: Harness, command: str, level: str) -> None:
     (reply,) = await bot.say(USER, command)

@@ -9,10 +9,12 @@ from bot.domain import Query
 
 @dataclass(frozen=True)
 class Line:
-    """One bullet: text in the project's own words and the sources behind it."""
+    """One bullet: text in the project's own words and the sources behind it; with `ours`, a
+    suggestion of this project's own and the sources it builds on."""
 
     text: str
     sources: tuple[str, ...] = ()
+    ours: bool = False
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ from bot.answering import pay
 from bot.answering.answer import Answer, Block, Line, Suggestion
 from bot.coaching import plans
 from bot.domain import Profile, Query
-from bot.knowledge.model import Item, KnowledgeBase, Section, Transition
+from bot.knowledge.model import Item, KnowledgeBase, Market, Section, Transition
+from bot.knowledge.readings import years_note
 
 MAX_LINES = 5
 # The topic each topical intent reads; level-specific sections are picked by the query's level.
@@ -34,8 +35,12 @@ def years_range(lo: float, hi: float) -> str:
 
 
 def lines(items: Iterable[Item], limit: int = MAX_LINES) -> tuple[Line, ...]:
-    """Knowledge items as bullets, at most `limit`."""
-    return tuple(Line(item.text, item.sources) for item in list(items)[:limit])
+    """Knowledge items as bullets, at most `limit` facts; an item saying where the sources differ
+    is always shown with the facts it concerns (after them), whatever the limit."""
+    items = list(items)
+    differ = [i for i in items if i.differ]
+    facts = [i for i in items if not i.differ][: max(1, limit - len(differ))]
+    return tuple(Line(i.text, i.sources, i.ours) for i in facts + differ)
 
 
 class Answers:
@@ -54,6 +59,8 @@ class Answers:
             "stuck": self.stuck,
             "interviews": self.interviews,
             "soft_skills": self.soft_skills,
+            # Not an intent (yet): the understanding picks it for "how many years to be senior?".
+            "experience": self.experience,
         }
 
     def build(self, query: Query, profile: Profile, now: datetime | None = None) -> Answer:
@@ -79,6 +86,11 @@ class Answers:
     def market_name(self, market: str | None) -> str:
         """Display name of a market."""
         return self.kb.markets[market].name if market in self.kb.markets else "the US"
+
+    def covered_market(self, market: str | None) -> bool:
+        """True when some source has pay figures for the market."""
+        known = self.kb.markets.get(market or "")
+        return known is not None and known.covered
 
     def lead(self, profile: Profile, query: Query) -> str | None:
         """A personal line when the answer is about the user's own situation."""
@@ -189,42 +201,45 @@ class Answers:
 
     # -- salary ---------------------------------------------------------------------------
     def salary(self, q: Query, profile: Profile) -> Answer:
-        """Each source's figures for a level and market, with the spread between them."""
+        """Each source's figures for a level and market (with the country and basis it gives, or
+        that it names none) and the spread between them; for a market no source covers, says so
+        and offers the closest figures as a comparison only."""
         market = q.market or "us"
+        if not self.covered_market(market) and market in self.kb.markets:
+            return self._salary_uncovered(q, profile, self.kb.markets[market])
         market_name = self.market_name(market)
         if q.level is None:
             return self._salary_overview(q, market)
         level = self.kb.levels[q.level]
-        bands = [b for b in self.kb.bands if b.level == q.level and b.market == market]
+        bands = self.kb.bands_for(q.level, market)
+        named = [b for b in bands if b.country_named]
+        unnamed = [b for b in bands if not b.country_named]
         blocks: list[Block] = []
-        note = None
         if bands:
-            blocks.append(
-                Block("What each source says", tuple(pay.band_line(self.kb, b) for b in bands))
-            )
+            if named:
+                rows = tuple(pay.band_line(self.kb, b) for b in named)
+                blocks.append(Block("What each source says", rows))
+            if unnamed:
+                rows = tuple(pay.band_line(self.kb, b) for b in unnamed)
+                blocks.append(Block("Dollar figures whose source names no country", rows))
             spread = pay.spread(bands)
             if spread:
                 blocks.append(Block("Reading the figures", (spread,)))
         else:
-            note = f"None of the sources gives {level.a_noun} figure for {market_name}."
-            here = sorted({b.level for b in self.kb.bands if b.market == market},
-                          key=lambda lv: self.kb.levels[lv].rank)  # fmt: skip
+            # The missing figure comes first: it is the answer to the question asked.
+            absent = f"None of the sources gives {level.a_noun} figure for {market_name}."
+            here = [lv.id for lv in self.kb.levels.values() if self.kb.bands_for(lv.id, market)]
             if here:
-                note += f" For {market_name} they cover: {', '.join(here)}."
-            us = [b for b in self.kb.bands if b.level == q.level and b.market == "us"]
+                absent += f" For {market_name} they cover: {', '.join(here)}."
+            blocks.append(Block(None, (Line(absent),)))
+            us = [b for b in self.kb.bands_for(q.level, "us") if b.country_named]
             if us and market != "us":
                 blocks.append(
                     Block("US figures for comparison", tuple(pay.band_line(self.kb, b) for b in us))
                 )
-        caveats = sorted(
-            (c for c in self.kb.salary_caveats if c.applies(market, q.level)),
-            # The most specific remarks first: those about this level, then this market.
-            key=lambda c: -(2 * bool(c.levels) + bool(c.markets)),
-        )
-        if caveats:
-            blocks.append(Block(None, lines((c.item for c in caveats), 3)))
+        blocks += self._pay_caveats(market, q.level)
         where = "" if market == "us" else f" in {market_name}"
-        others = [m for m in self.kb.markets if m != market]
+        others = [m.id for m in self.kb.covered_markets if m.id != market]
         nxt = self.kb.next_level(q.level)
         return Answer(
             f"{level.name} pay in {market_name}",
@@ -236,7 +251,48 @@ class Answers:
                 Query("promotion", nxt, q.level) if nxt else None,
                 Query("salary", q.level, None, "us") if where else None,
             ),
-            note,
+        )
+
+    def _pay_caveats(self, market: str, level: str | None) -> list[Block]:
+        caveats = sorted(
+            (c for c in self.kb.salary_caveats if c.applies(market, level)),
+            # The most specific remarks first: those about this level, then this market.
+            key=lambda c: -(2 * bool(c.levels) + bool(c.markets)),
+        )
+        return [Block(None, lines((c.item for c in caveats), 3))] if caveats else []
+
+    def _salary_uncovered(self, q: Query, profile: Profile, market: Market) -> Answer:
+        """Pay in a market no source covers: say so first, then the closest figures there are,
+        labelled as another market's."""
+        covered = ", ".join(m.name for m in self.kb.covered_markets)
+        who = self.kb.levels[q.level].name if q.level else "ML engineer"
+        blocks = [
+            Block(
+                None,
+                (Line(f"None of the sources has pay figures for {market.name}: they cover "
+                      f"{covered}."),),
+            )
+        ]  # fmt: skip
+        compare = self.kb.markets.get(market.compare_with or "")
+        if compare is not None:
+            title = f"For comparison only, not figures for {market.name}: {compare.name}"
+            bands = self.kb.bands_for(q.level, compare.id) if q.level else []
+            rows = (
+                tuple(pay.band_line(self.kb, b) for b in bands)
+                if bands
+                else pay.level_ranges(self.kb, compare.id)
+            )
+            blocks.append(Block(title, rows))
+        blocks += self._pay_caveats(market.id, q.level)
+        return Answer(
+            f"{who} pay in {market.name}",
+            self.lead(profile, q),
+            tuple(blocks),
+            self.suggest(
+                Query("salary", q.level, None, compare.id) if compare else None,
+                Query("salary", q.level, None, "us"),
+                Query("salary", q.level, None, "uk") if not compare else None,
+            ),
         )
 
     def _salary_overview(self, q: Query, market: str) -> Answer:
@@ -256,6 +312,38 @@ class Answers:
                 Query("salary", "senior", None, q.market),
                 Query("salary", "staff", None, q.market),
             ),
+        )
+
+    def title_readings(self, title_id: str, q: Query, profile: Profile) -> Answer:
+        """What the sources mean by a title whose level depends on the company ("tech lead"):
+        each source's reading and how they differ; for a pay question (`q.intent` "salary"),
+        the pay at each of those levels in the market asked about."""
+        title = self.kb.titles[title_id]
+        rows = tuple(
+            Line(f"{self.kb.levels[r.level].name}: {r.item.text}", r.item.sources)
+            for r in title.readings
+        )
+        blocks = [Block("How the sources use it", rows), Block(None, lines((title.differ,)))]
+        levels = list(dict.fromkeys(r.level for r in title.readings))
+        market = q.market or "us"
+        if q.intent == "salary" and self.covered_market(market):
+            ranges = tuple(
+                row for row in (pay.range_line(self.kb, lv, market) for lv in levels) if row
+            )
+            if ranges:
+                blocks.append(Block(f"Pay at those levels in {self.market_name(market)}", ranges))
+        elif q.intent == "salary":
+            blocks.append(
+                Block(None, (Line(f"None of the sources has pay figures for "
+                                  f"{self.market_name(market)}."),))
+            )  # fmt: skip
+        follow = "salary" if q.intent == "salary" else "level_overview"
+        return Answer(
+            f"“{title.name}”: the level depends on the company",
+            "The sources use the title for different levels. Tell me your years of experience "
+            "or how many people you lead, and I'll place it.",
+            tuple(blocks),
+            self.suggest(*(Query(follow, lv, None, q.market) for lv in levels)),
         )
 
     # -- transitions ----------------------------------------------------------------------
@@ -341,6 +429,65 @@ class Answers:
             ),
         )
 
+    def experience(self, q: Query, profile: Profile) -> Answer:
+        """Years of experience the sources give for a level ("how many years to be senior?"),
+        which is not the time a move takes (see `timeline`)."""
+        if q.level is None:
+            ladder = [self._experience_line(lv) for lv in self.kb.levels]
+            return Answer(
+                "Years of experience per level",
+                "Ranges from the sources; a number of years at the edge of two is placed where "
+                "most of them put it.",
+                (Block(None, tuple(row for row in ladder if row)),),
+                self.suggest(Query("timeline"), Query("level_overview"), Query("salary")),
+            )
+        level = self.kb.levels[q.level]
+        claims = [c for c in self.kb.experience if c.level == q.level]
+        blocks: list[Block] = []
+        prev = self.kb.previous_level(q.level)
+        if claims:
+            rows = [Line(claim.label, claim.sources) for claim in claims]
+            agreeing = tuple(dict.fromkeys(s for c in claims for s in c.sources))
+            if len(claims) == 1 and len(agreeing) > 1:
+                count = _count(len(agreeing)).capitalize()
+                rows = [Line(f"{count} sources agree: {claims[0].label}.", agreeing)]
+            blocks.append(Block("What each source says", tuple(rows)))
+            edges = [y for y in (level.years_min, level.years_max) if y is not None]
+            notes = [years_note(self.kb, self.kb.years_reading(y)) for y in edges]
+            if any(notes):
+                blocks.append(Block("At the edges", lines(n for n in notes if n)))
+        else:
+            lower = prev and self._experience_line(prev)
+            absent = f"None of the sources gives years of experience for {level.a_noun}."
+            blocks.append(Block(None, (Line(absent),)))
+            if lower:
+                blocks.append(Block("The level below, for comparison", (lower,)))
+            blocks.append(Block(None, lines(n for n in level.notes if n.differ)))
+        return Answer(
+            f"Years of experience for {level.a_noun}",
+            self.lead(profile, q),
+            tuple(blocks),
+            self.suggest(
+                Query("timeline", q.level, prev) if prev and prev != "aspiring" else None,
+                Query("level_overview", q.level),
+                Query("salary", q.level, None, q.market),
+            ),
+        )
+
+    def _experience_line(self, level_id: str) -> Line | None:
+        """ "Senior ML engineer: 5–8 years" with each source's range where they differ."""
+        claims = [c for c in self.kb.experience if c.level == level_id]
+        if not claims:
+            return None
+        ranges = "; ".join(
+            f"{c.label} ({', '.join(self.kb.sources[s].short for s in c.sources)})"
+            if len(claims) > 1
+            else c.label
+            for c in claims
+        )
+        sources = tuple(dict.fromkeys(s for c in claims for s in c.sources))
+        return Line(f"{self.kb.levels[level_id].name}: {ranges}", sources)
+
     def promotion(self, q: Query, profile: Profile) -> Answer:
         """What to focus on and build for the move into the target level."""
         if q.level is None or q.from_level is None:
@@ -417,8 +564,12 @@ class Answers:
             Block("Focus", lines(level.focus, 3)),
             Block("What you learn there", lines(level.learning, 3)),
         ]
-        if level.notes:
-            blocks.append(Block("Where the sources differ", lines(level.notes, 2)))
+        agreed = [n for n in level.notes if not n.differ]
+        differ = [n for n in level.notes if n.differ]
+        if agreed:
+            blocks.append(Block("Notes", lines(agreed, 2)))
+        if differ:
+            blocks.append(Block("Where the sources differ", lines(differ)))
         return Answer(f"The {level.noun}", self.lead(profile, q), tuple(blocks), self.around(q))
 
     def compare_levels(self, q: Query, profile: Profile) -> Answer:
@@ -559,3 +710,9 @@ class Answers:
             if q.level
             else self.suggest(Query("next_steps"), Query("accelerate"), Query("salary")),
         )
+
+
+def _count(n: int) -> str:
+    """ "three" for 3 (small counts read better as words)."""
+    words = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+    return words[n] if n < len(words) else str(n)

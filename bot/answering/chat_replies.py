@@ -128,12 +128,16 @@ class ChatReplies:
         if profile.market is None:
             return Answer(
                 "Which market are you in?",
-                "I have figures for: " + ", ".join(m.name for m in self.kb.markets.values()) + ".",
+                "I have figures for: " + ", ".join(m.name for m in self.kb.covered_markets) + ".",
             )
         name = self.answers.market_name(profile.market)
+        covered = self.answers.covered_market(profile.market)
         return Answer(
             f"Got it: you work in {name}.",
-            "Pay answers will use figures for that market where the sources have them.",
+            "Pay answers will use figures for that market where the sources have them."
+            if covered
+            else f"No source has pay figures for {name}: pay answers will say so and show the "
+            "closest figures there are, for comparison only.",
             (),
             self.answers.suggest(
                 Query("salary", profile.level, None, profile.market),
@@ -199,9 +203,12 @@ class ChatReplies:
         steps = "step" if done_this_month == 1 else "steps"
         lead = f"{done_this_month} {steps} done this month." if done_this_month else None
         if isinstance(step, PlanItem):
-            line = Line(f"{step.name}. Show it: {step.show}", step.sources)
-            return Answer("A small next step from your plan", lead, (Block(None, (line,)),))
-        return Answer("A small next step", lead, (Block(None, (Line(step.text, step.sources),)),))
+            # The item is the sources'; how to show it is our suggestion.
+            item = Line(step.name, step.sources)
+            show = Line(f"Show it: {step.show}", step.sources, ours=True)
+            return Answer("A small next step from your plan", lead, (Block(None, (item, show)),))
+        tip = Line(step.text, step.based_on, ours=True)
+        return Answer("A small next step", lead, (Block(None, (tip,)),))
 
     def nudges_stopped(self) -> Answer:
         """The one message sent when nudges stop after going unanswered."""

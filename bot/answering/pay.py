@@ -1,4 +1,5 @@
-"""Pay figures as lines of an answer: each source's band, their spread, per-level ranges."""
+"""Pay figures as lines of an answer: each source's band (with its country and basis, or the fact
+that it names none), their spread, and per-level ranges."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from bot.knowledge.model import KnowledgeBase, SalaryBand
 
 _SYMBOLS = {"USD": "$", "GBP": "£", "CAD": "CA$", "AUD": "A$", "EUR": "€"}
 _BASIS = {"total": "total comp", "base": "base salary", "unspecified": "pay basis not stated"}
+NO_COUNTRY = "no country named"
 
 
 def money(amount: float, currency: str) -> str:
@@ -27,18 +29,43 @@ def money_range(lo: float, hi: float | None, open_ended: bool, currency: str) ->
     return text + "+" if open_ended else text
 
 
-def band_line(kb: KnowledgeBase, band: SalaryBand) -> Line:
-    """One source's figure, with what it measures: "Levels.fyi: $180k–$250k (total comp)"."""
+def covered_levels(kb: KnowledgeBase, band: SalaryBand) -> str:
+    """The levels a band of several is for: "staff and above", "staff and principal"."""
+    levels = band.levels or (band.level,)
+    top = max(kb.levels.values(), key=lambda lv: lv.rank).id
+    if len(levels) > 1 and levels[-1] == top:
+        return f"{levels[0]} and above"
+    return " and ".join(levels)
+
+
+def band_label(kb: KnowledgeBase, band: SalaryBand) -> str:
+    """The source, with the band's own name when it covers several levels:
+    "Resume-builder guide, Staff+ (staff and above)"."""
     source = kb.sources[band.source].short
-    details = [_BASIS[band.basis]]
-    if band.region:
-        details.append(band.region)
+    if band.label and len(band.levels) > 1:
+        return f"{source}, {band.label} ({covered_levels(kb, band)})"
+    return f"{source}, {band.label}" if band.label else source
+
+
+def place(kb: KnowledgeBase, band: SalaryBand) -> str:
+    """Where a figure is from, as its source says: "United States, Bay Area / New York", or that
+    the source names no country."""
+    if not band.country_named:
+        return NO_COUNTRY
+    name = kb.markets[band.market].name
+    return f"{name}, {band.region}" if band.region else name
+
+
+def band_line(kb: KnowledgeBase, band: SalaryBand) -> Line:
+    """One source's figure with its country and basis: "Career-ladder page: $160k–$220k (no
+    country named; pay basis not stated; 5–8 years)"."""
+    details = [place(kb, band), _BASIS[band.basis]]
     if band.years:
         details.append(band.years)
     if band.note:
         details.append(band.note)
     amount = money_range(band.min, band.max, band.open_ended, band.currency)
-    return Line(f"{source}: {amount} ({'; '.join(details)})", (band.source,))
+    return Line(f"{band_label(kb, band)}: {amount} ({'; '.join(details)})", (band.source,))
 
 
 def spread(bands: Sequence[SalaryBand]) -> Line | None:
@@ -51,7 +78,9 @@ def spread(bands: Sequence[SalaryBand]) -> Line | None:
     currency = bands[0].currency
     sources = tuple(dict.fromkeys(b.source for b in bands))
     bases = {b.basis for b in bands}
-    mixed = ", and they do not all measure the same thing" if len(bases) > 1 else ""
+    places = {b.country_named for b in bands}
+    unlike = [w for w, mixed in (("basis", len(bases) > 1), ("country", len(places) > 1)) if mixed]
+    mixed = f", and they differ in {' and '.join(unlike)}" if unlike else ""
     span = f"from {money(lo, currency)} to {money(hi, currency)}"
     if len(sources) == 1:
         text = f"One source, {len(bands)} different figures: {span}{mixed}."
@@ -60,19 +89,39 @@ def spread(bands: Sequence[SalaryBand]) -> Line | None:
     return Line(text, sources)
 
 
+def _range(bands: Sequence[SalaryBand]) -> tuple[str, tuple[str, ...]]:
+    lo = min(b.min for b in bands)
+    hi_values = [b.max for b in bands if b.max is not None]
+    hi = max(hi_values) if hi_values else None
+    open_top = hi is None or any(b.max is None or b.open_ended for b in bands)
+    sources = tuple(dict.fromkeys(b.source for b in bands))
+    count = f"{len(sources)} source{'s' if len(sources) > 1 else ''}"
+    return f"{money_range(lo, hi, open_top, bands[0].currency)} ({count})", sources
+
+
+def range_line(kb: KnowledgeBase, level: str, market: str) -> Line | None:
+    """One level's lowest to highest figure in a market, figures whose source names the country
+    kept apart from those that name none: "Senior: $200k–$400k in United States (2 sources);
+    $160k–$280k, no country named (2 sources)"."""
+    bands = kb.bands_for(level, market)
+    if not bands:
+        return None
+    named = [b for b in bands if b.country_named]
+    unnamed = [b for b in bands if not b.country_named]
+    parts = []
+    sources: tuple[str, ...] = ()
+    if named:
+        text, cited = _range(named)
+        parts.append(text.replace(" (", f" in {kb.markets[market].name} (", 1))
+        sources += cited
+    if unnamed:
+        text, cited = _range(unnamed)
+        parts.append(text.replace(" (", f", {NO_COUNTRY} (", 1))
+        sources += cited
+    return Line(f"{kb.levels[level].name}: " + "; ".join(parts), tuple(dict.fromkeys(sources)))
+
+
 def level_ranges(kb: KnowledgeBase, market: str) -> tuple[Line, ...]:
     """Per level, the lowest to highest figure the sources give for a market."""
-    rows: list[Line] = []
-    for level in kb.levels.values():
-        bands = [b for b in kb.bands if b.level == level.id and b.market == market]
-        if not bands:
-            continue
-        lo = min(b.min for b in bands)
-        hi_values = [b.max for b in bands if b.max is not None]
-        hi = max(hi_values) if hi_values else None
-        open_top = hi is None or any(b.max is None or b.open_ended for b in bands)
-        sources = tuple(dict.fromkeys(b.source for b in bands))
-        text = f"{level.name}: {money_range(lo, hi, open_top, bands[0].currency)}"
-        text += f" ({len(sources)} source{'s' if len(sources) > 1 else ''})"
-        rows.append(Line(text, sources))
-    return tuple(rows)
+    rows = [range_line(kb, level.id, market) for level in kb.levels.values()]
+    return tuple(row for row in rows if row)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
-from bot.answering.answer import Answer, Block
+from bot.answering.answer import Answer, Block, Line
 from bot.knowledge.model import Source
 
 # Telegram's limit for one message; the plain renderer keeps to it too.
@@ -20,6 +20,30 @@ def _refs(sources: tuple[str, ...], numbers: dict[str, int]) -> str:
     if not sources:
         return ""
     return " [" + ",".join(str(numbers[s]) for s in sources) + "]"
+
+
+def _ours(line: Line, numbers: dict[str, int]) -> tuple[str, str]:
+    """A suggestion of our own as (its text, the mark that says so): a source never said it."""
+    text = line.text.rstrip()
+    text += "" if text.endswith((".", "!", "?")) else "."
+    mark = "Our suggestion" + (
+        ", building on" + _refs(line.sources, numbers) if line.sources else ""
+    )
+    return text, mark + "."
+
+
+def _bullet_plain(line: Line, numbers: dict[str, int]) -> str:
+    if line.ours:
+        text, mark = _ours(line, numbers)
+        return f"• {text} {mark}"
+    return f"• {line.text}{_refs(line.sources, numbers)}"
+
+
+def _bullet_html(line: Line, numbers: dict[str, int]) -> str:
+    if line.ours:
+        text, mark = _ours(line, numbers)
+        return f"• {escape(text)} <i>{escape(mark)}</i>"
+    return f"• {escape(line.text)}{escape(_refs(line.sources, numbers))}"
 
 
 def _fit(build: Callable[[tuple[Block, ...]], str], blocks: tuple[Block, ...], limit: int) -> str:
@@ -46,7 +70,7 @@ def plain(answer: Answer, sources: dict[str, Source], limit: int = MAX_MESSAGE) 
         for block in blocks:
             if block.title:
                 out.append(f"{block.title}:")
-            out.extend(f"• {line.text}{_refs(line.sources, numbers)}" for line in block.lines)
+            out.extend(_bullet_plain(line, numbers) for line in block.lines)
         if answer.note:
             out.append(answer.note)
         cited = [f"[{n}] {_source_label(sources, s)}" for s, n in numbers.items() if s in used]
@@ -76,10 +100,7 @@ def html(answer: Answer, sources: dict[str, Source], limit: int = MAX_MESSAGE) -
             out.append("")
             if block.title:
                 out.append(f"<b>{escape(block.title)}</b>")
-            out.extend(
-                f"• {escape(line.text)}{escape(_refs(line.sources, numbers))}"
-                for line in block.lines
-            )
+            out.extend(_bullet_html(line, numbers) for line in block.lines)
         if answer.note:
             out.extend(("", escape(answer.note)))
         cited = [

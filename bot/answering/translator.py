@@ -22,10 +22,28 @@ def _equivalents(kb: KnowledgeBase, level: str, first: str | None) -> tuple[Line
     return tuple(lines)
 
 
-def _caveats(kb: KnowledgeBase, companies: set[str], limit: int = 3) -> tuple[Line, ...]:
-    chosen = [item for item, which in kb.ladders.caveats if which and set(which) & companies]
-    chosen += [item for item, which in kb.ladders.caveats if not which]
-    return tuple(Line(i.text, i.sources) for i in chosen[:limit])
+def _caveats(
+    kb: KnowledgeBase, companies: set[str], shown: set[str] | None = None, limit: int = 3
+) -> tuple[Line, ...]:
+    """The caveats of the companies asked about, then the general ones, up to `limit`; and, past
+    the limit, every contested mapping (`differ`) of a company whose levels the answer shows."""
+    caveats = kb.ladders.caveats
+    chosen = [item for item, which in caveats if which and set(which) & companies]
+    chosen += [item for item, which in caveats if not which]
+    chosen = chosen[:limit]
+    visible = companies | (shown or set())
+    chosen += [
+        item
+        for item, which in caveats
+        if item.differ and set(which) & visible and item not in chosen
+    ]
+    return tuple(Line(i.text, i.sources) for i in chosen)
+
+
+def _companies(lines: tuple[Line, ...], kb: KnowledgeBase) -> set[str]:
+    """The companies whose levels some line shows ("Microsoft: 63–64")."""
+    names = {c.name: c.id for c in kb.ladders.companies.values()}
+    return {cid for line in lines for name, cid in names.items() if line.text.startswith(name)}
 
 
 def answer(kb: KnowledgeBase, mention: LadderMention | None, level: str | None) -> Answer:
@@ -48,10 +66,11 @@ def answer(kb: KnowledgeBase, mention: LadderMention | None, level: str | None) 
             )
             for r in mention.rungs
         )
+        careful = _caveats(kb, set(), {r.company for r in mention.rungs}, 0)
         return Answer(
             f"{mention.code} means different things at different companies.",
             "Tell me the company, like “L5 at Google”.",
-            (Block(None, lines),),
+            (Block(None, lines), Block("Careful", careful)) if careful else (Block(None, lines),),
         )
     if mention and mention.rungs and mention.level:
         rung = mention.rungs[0]
@@ -75,21 +94,22 @@ def answer(kb: KnowledgeBase, mention: LadderMention | None, level: str | None) 
             for line in _equivalents(kb, target.id, None)
             if not line.text.startswith(name + ":")
         )
+        careful = _caveats(kb, {rung.company}, _companies(others, kb))
         return Answer(
             f"{name} {rung.codes[0]} ≈ {target.id} here",
             lead,
-            (Block("Roughly the same elsewhere", others),
-             Block("Careful", _caveats(kb, {rung.company}))),
-        )  # fmt: skip
+            (Block("Roughly the same elsewhere", others), Block("Careful", careful)),
+        )
     company = mention.company if mention else None
     if level:
         target = kb.levels[level]
+        equivalents = _equivalents(kb, level, company)
+        careful = _caveats(kb, {company} if company else set(), _companies(equivalents, kb))
         return Answer(
             f"{target.name} at big tech",
             "Approximate equivalents on the software-engineering ladders ML engineers join:",
-            (Block(None, _equivalents(kb, level, company)),
-             Block("Careful", _caveats(kb, {company} if company else set()))),
-        )  # fmt: skip
+            (Block(None, equivalents), Block("Careful", careful)),
+        )
     rows = []
     for lv in kb.levels.values():
         parts = []
@@ -105,5 +125,8 @@ def answer(kb: KnowledgeBase, mention: LadderMention | None, level: str | None) 
     return Answer(
         "Big-tech levels, roughly",
         "Say “L5 at Google” or “what is E6 at Meta” for one level.",
-        (Block(None, tuple(rows)), Block("Careful", _caveats(kb, set(), 2))),
+        (
+            Block(None, tuple(rows)),
+            Block("Careful", _caveats(kb, set(), set(ladders.companies), 2)),
+        ),
     )

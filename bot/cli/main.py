@@ -15,7 +15,7 @@ from typing import Any, TextIO
 from bot.advisor import Advisor
 from bot.coaching import nudges, plans
 from bot.config import ConfigError, Settings, default_db
-from bot.knowledge import loader
+from bot.knowledge import copycheck, loader
 from bot.knowledge.model import KnowledgeBase, Tip
 from bot.knowledge.yamlnodes import KnowledgeError
 from bot.storage.health import DatabaseProblem, InstanceLock, check_database
@@ -118,6 +118,18 @@ def build_parser() -> argparse.ArgumentParser:
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
     check = kb_sub.add_parser("check", help="validate a knowledge base directory")
     check.add_argument("dir", nargs="?", help="directory (default: the one in use)")
+    check.add_argument(
+        "--sources",
+        metavar="PATH",
+        action="append",
+        default=[],
+        help="source documents (a directory of .txt/.md files, or a file; repeatable): report "
+        f"the longest run of words each text shares with them; {copycheck.MAX_RUN} or more is "
+        "a copied sentence",
+    )
+    check.add_argument(
+        "--all", action="store_true", help="with --sources: list every text, not only copies"
+    )
     return parser
 
 
@@ -131,7 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "chat":
             args = parser.parse_args([*(argv or sys.argv[1:]), "chat"])
     if command == "kb":
-        return kb_check(args.dir or args.knowledge)
+        return kb_check(args.dir or args.knowledge, args.sources, args.all)
     if command == "eval":
         from bot.cli import evaluation
 
@@ -207,17 +219,19 @@ async def preview_nudge(kb: KnowledgeBase, db: str, user: int, out: TextIO) -> i
         step, _ = nudges.pick_step(
             open_items, kb.tips, profile.level, await storage.tips_seen(user)
         )
-        sources = ", ".join(kb.sources[s].short for s in step.sources)
+        cited = step.based_on if isinstance(step, Tip) else step.sources
+        sources = ", ".join(kb.sources[s].short for s in cited)
         text = step.text if isinstance(step, Tip) else f"{step.name} (from the plan): {step.show}"
         out.write(f"next step ({step.id}, for {profile.level or 'any level'}): {text}\n")
-        out.write(f"sources: {sources}\n")
+        out.write(f"our suggestion, building on: {sources}\n")
     finally:
         await storage.close()
     return 0
 
 
-def kb_check(directory: str | None) -> int:
-    """Validate a knowledge base: `file:line: problem` lines and exit 1 when invalid."""
+def kb_check(directory: str | None, sources: Sequence[str] = (), every: bool = False) -> int:
+    """Validate a knowledge base: `file:line: problem` lines and exit 1 when invalid; with
+    `sources`, also the longest run of words each text shares with those documents."""
     try:
         kb = loader.load(Path(directory) if directory else None)
     except KnowledgeError as exc:
@@ -226,12 +240,37 @@ def kb_check(directory: str | None) -> int:
         print(f"{len(exc.problems)} problem(s) found.", file=sys.stderr)
         return 1
     print(
-        f"{kb.root}: OK ({len(kb.sources)} sources, {len(kb.levels)} levels, "
-        f"{len(kb.bands)} salary figures, {len(kb.transitions)} transitions, "
-        f"{len(kb.topics)} topics, {len(kb.tips)} tips, {len(kb.intents)} intents, "
+        f"{kb.root}: OK ({len(kb.sources)} sources: {kb.describe_sources()}; "
+        f"{len(kb.levels)} levels, {len(kb.bands)} salary figures, "
+        f"{len(kb.transitions)} transitions, {len(kb.topics)} topics, {len(kb.tips)} tips, "
+        f"{len(kb.intents)} intents, "
         f"{sum(len(i.examples) for i in kb.intents.values())} example phrasings)"
     )
-    return 0
+    return copy_check(kb, sources, every) if sources else 0
+
+
+def copy_check(kb: KnowledgeBase, sources: Sequence[str], every: bool = False) -> int:
+    """The longest run of words each knowledge text shares with the source documents; exit 1
+    when some text copies a sentence (a run of `copycheck.MAX_RUN` words or more)."""
+    paths = copycheck.document_paths(Path(s) for s in sources)
+    if not paths:
+        print(f"no source documents found in: {', '.join(sources)}", file=sys.stderr)
+        return EXIT_USAGE
+    titles = [s.title for s in kb.sources.values()]
+    overlaps = copycheck.check(kb.root, copycheck.Documents(paths), kb.quoted_names, titles)
+    copied = [o for o in overlaps if o.length >= copycheck.MAX_RUN]
+    for o in overlaps if every else copied:
+        verdict = "copied sentence" if o.length >= copycheck.MAX_RUN else "longest shared run"
+        shared = f": “{o.run}” ({o.document})" if o.length else ""
+        print(f"{o.text.file}:{o.text.line}: {verdict}, {o.length} words{shared}")
+    top = overlaps[0] if overlaps else None
+    where = f" ({top.text.file}:{top.text.line})" if top else ""
+    print(
+        f"{len(overlaps)} texts compared with {len(paths)} documents: longest shared run "
+        f"{top.length if top else 0} words{where}; {len(copied)} copied (a run of "
+        f"{copycheck.MAX_RUN} words or more, quoted names left out)."
+    )
+    return 1 if copied else 0
 
 
 async def ask_once(

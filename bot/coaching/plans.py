@@ -182,7 +182,9 @@ def view(
     blocks = []
     if nxt:
         first = nxt[0]
-        blocks.append(Block("Next", (Line(f"{first.name}: {first.show}", first.sources),)))
+        # The item is the sources'; how to show it is our suggestion, building on them.
+        show = Line(f"How to show it: {first.show}", first.sources, ours=True)
+        blocks.append(Block("Next", (Line(first.name, first.sources), show)))
     else:
         done = "Everything is done or set aside: time to ask for the promotion."
         blocks.append(Block("Next", (Line(done),)))
@@ -227,8 +229,10 @@ def markdown(kb: KnowledgeBase, plan: Plan, statuses: Mapping[str, str], now: da
         for item in items:
             status = statuses.get(item.id, "todo")
             sources = ", ".join(kb.sources[s].short for s in item.sources)
-            out.append(f"- {boxes[status]} **{item.name}** ({STATUS_LABELS[status]})  ")
-            out.append(f"  How to show it: {item.show} _({sources})_")
+            out.append(f"- {boxes[status]} **{item.name}** ({STATUS_LABELS[status]}), per the "
+                       f"{sources}  ")  # fmt: skip
+            # How to show it is our suggestion, not the sources': said so, not cited as theirs.
+            out.append(f"  How to show it: {item.show}. _Our suggestion, building on them._")
         out.append("")
     out += ["Legend: [x] done, [~] in progress, [ ] to do, [-] not relevant.", ""]
     cited = sorted({s for i in plan.items for s in i.sources})

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -12,9 +13,11 @@ from bot.knowledge.model import (
     FILES,
     INTENT_NAMES,
     PLAN_KINDS,
+    SCOPES,
     TOPIC_IDS,
     Caveat,
     Company,
+    CompanyTitle,
     IntentSpec,
     Item,
     KnowledgeBase,
@@ -29,10 +32,13 @@ from bot.knowledge.model import (
     SalaryBand,
     Section,
     Source,
+    SourceKind,
     Tip,
+    TitleReading,
     Topic,
     Transition,
     YearRange,
+    YearsClaim,
     default_dir,
 )
 from bot.knowledge.yamlnodes import Invalid, KnowledgeError, Node, Problem, load_file
@@ -40,14 +46,33 @@ from bot.knowledge.yamlnodes import Invalid, KnowledgeError, Node, Problem, load
 T = TypeVar("T")
 
 
+class _Suppressed(Exception):
+    """A reference to an entry that is itself invalid: that entry's problem is the one reported,
+    so the errors that only follow from it are left out."""
+
+
+# Every disagreement item opens the same way, so that readers see it for what it is.
+DIFFER_OPENING = "Sources differ"
+
+
 class _Reader:
-    """Turns Nodes into model objects, collecting problems instead of stopping at the first."""
+    """Turns Nodes into model objects, collecting problems instead of stopping at the first.
+
+    Each entry (a level, a band, a tip...) reports its first problem only; entries that refer to
+    an invalid one (a transition from a level that failed) are skipped without a problem of their
+    own, so that one mistake gives one line, not one per reference.
+    """
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
         self.source_refs: list[Node] = []
+        self.broken: dict[str, set[str]] = defaultdict(set)  # kind -> ids of invalid entries
+        self.unnamed: set[str] = set()  # kinds with an invalid entry whose id is unreadable
+        self.title_nodes: list[tuple[Node, str, tuple[str, ...]]] = []
 
-    def each(self, nodes: Callable[[], Iterator[Node]], build: Callable[[Node], T]) -> list[T]:
+    def each(
+        self, nodes: Callable[[], Iterator[Node]], build: Callable[[Node], T], kind: str = ""
+    ) -> list[T]:
         """Build every element, recording the problems of bad ones and keeping the good ones."""
         out: list[T] = []
         try:
@@ -56,9 +81,23 @@ class _Reader:
                     out.append(build(node))
                 except Invalid as exc:
                     self.problems.append(exc.problem)
+                    if kind:
+                        self._mark_broken(kind, node)
+                except _Suppressed:
+                    if kind:
+                        self._mark_broken(kind, node)
         except Invalid as exc:
             self.problems.append(exc.problem)
+            if kind:
+                self.unnamed.add(kind)
         return out
+
+    def _mark_broken(self, kind: str, node: Node) -> None:
+        ident = node.value.get("id") if isinstance(node.value, dict) else None
+        if isinstance(ident, Node) and isinstance(ident.value, str):
+            self.broken[kind].add(ident.value.strip())
+        else:
+            self.unnamed.add(kind)
 
     def guard(self, build: Callable[[], T]) -> T | None:
         """Build one value, or record its problem and return None."""
@@ -67,6 +106,21 @@ class _Reader:
         except Invalid as exc:
             self.problems.append(exc.problem)
             return None
+        except _Suppressed:
+            return None
+
+    def suppressed(self, kind: str, value: object) -> bool:
+        """True when `value` may name an entry of `kind` that is invalid (already reported)."""
+        return kind in self.unnamed or (isinstance(value, str) and value in self.broken[kind])
+
+    def ref(self, node: Node, kind: str, known: Collection[str]) -> str:
+        """A reference to an entry of `kind` (a level id...) that must exist."""
+        value = node.text()
+        if value in known:
+            return value
+        if self.suppressed(kind, value):
+            raise _Suppressed
+        return node.choice(set(known))  # fails with the list of known ids
 
     def source_ids(self, node: Node) -> tuple[str, ...]:
         """A non-empty list of source ids, remembered for the cross-reference check."""
@@ -76,10 +130,22 @@ class _Reader:
         self.source_refs.extend(children)
         return tuple(child.text() for child in children)
 
-    def item(self, node: Node) -> Item:
-        """A `{text, sources}` fact."""
-        node.mapping(required=("text", "sources"))
-        return Item(node.get("text").text(400), self.source_ids(node.get("sources")))
+    def item(self, node: Node, max_len: int = 400) -> Item:
+        """A fact `{text, sources}`, a disagreement `{text, sources, differ: true}`, or advice of
+        our own `{text, based_on}`."""
+        node.mapping(required=("text",), optional=("sources", "based_on", "differ"))
+        text = node.get("text").text(max_len)
+        facts, ours = node.get("sources"), node.get("based_on")
+        if facts.is_null() == ours.is_null():
+            raise node.fail("give either 'sources' (a fact) or 'based_on' (our own advice)")
+        differ = node.get("differ").boolean()
+        if differ and not ours.is_null():
+            raise node.get("differ").fail("a disagreement is between sources: use 'sources'")
+        if differ and not text.startswith(DIFFER_OPENING):
+            raise node.get("text").fail(f"a disagreement opens with “{DIFFER_OPENING}”")
+        if ours.is_null():
+            return Item(text, self.source_ids(facts), differ=differ)
+        return Item(text, self.source_ids(ours), ours=True)
 
     def items(self, node: Node, optional: bool = False) -> tuple[Item, ...]:
         """A list of facts (may be absent when `optional`)."""
@@ -115,21 +181,35 @@ def _unique(r: _Reader, nodes: list[tuple[Node, str]], what: str) -> None:
             seen[key] = node
 
 
-def _sources(r: _Reader, root: Node) -> dict[str, Source]:
-    _top(root, "sources")
+def _sources(
+    r: _Reader, root: Node
+) -> tuple[dict[str, Source], dict[str, SourceKind], tuple[str, ...]]:
+    _top(root, "sources", "kinds", optional=("quoted_names",))
+
+    def kind(n: Node) -> tuple[Node, SourceKind]:
+        n.mapping(required=("id", "one", "many"))
+        return n, SourceKind(n.get("id").text(30), n.get("one").text(60), n.get("many").text(60))
+
+    kinds_built = r.each(root.get("kinds").items, kind, "source kind")
+    _unique(r, [(n, k.id) for n, k in kinds_built], "source kind")
+    kinds = {k.id: k for _, k in kinds_built}
 
     def one(n: Node) -> tuple[Node, Source]:
-        n.mapping(required=("id", "title", "publisher", "short"), optional=("file",))
+        n.mapping(required=("id", "title", "publisher", "short", "kind"), optional=("file", "note"))
         return n, Source(
             n.get("id").text(60),
             n.get("title").text(),
-            n.get("publisher").text(),
+            n.get("publisher").optional_text(80),
             n.get("short").text(40),
+            r.ref(n.get("kind"), "source kind", kinds),
+            n.get("note").optional_text(200),
         )
 
-    built = r.each(root.get("sources").items, one)
+    built = r.each(root.get("sources").items, one, "source")
     _unique(r, [(n, s.id) for n, s in built], "source id")
-    return {s.id: s for _, s in built}
+    names = root.get("quoted_names")
+    quoted = () if names.is_null() else names.texts(max_len=120)
+    return {s.id: s for _, s in built}, kinds, quoted
 
 
 def _level(r: _Reader, n: Node) -> Level:
@@ -146,7 +226,7 @@ def _level(r: _Reader, n: Node) -> Level:
             "focus",
             "learning",
         ),
-        optional=("years", "titles", "notes"),
+        optional=("years", "titles", "notes", "experience"),
     )
     years = n.get("years")
     lo = hi = None
@@ -173,32 +253,104 @@ def _level(r: _Reader, n: Node) -> Level:
     )
 
 
-def _levels(r: _Reader, root: Node) -> tuple[dict[str, Level], list[tuple[Node, Level]]]:
-    _top(root, "levels")
-    built = r.each(root.get("levels").items, lambda n: (n, _level(r, n)))
-    _unique(r, [(n, lv.id) for n, lv in built], "level id")
-    _unique(r, [(n.get("rank"), str(lv.rank)) for n, lv in built], "level rank")
-    ranks = sorted(lv.rank for _, lv in built)
-    if built and ranks != list(range(len(ranks))):
+def _experience(r: _Reader, n: Node) -> tuple[YearsClaim, ...]:
+    """A level's `experience`: the years each source gives for it."""
+    level = n.get("id").text(30)
+
+    def claim(c: Node) -> YearsClaim:
+        c.mapping(required=("min", "sources"), optional=("max",))
+        lo, hi = c.get("min").number(), c.get("max").optional_number()
+        if hi is not None and hi <= lo:
+            raise c.get("max").fail(f"max ({hi:g}) must be above min ({lo:g})")
+        return YearsClaim(level, lo, hi, r.source_ids(c.get("sources")))
+
+    node = n.get("experience")
+    return () if node.is_null() else tuple(claim(c) for c in node.items())
+
+
+def _levels(
+    r: _Reader, root: Node
+) -> tuple[dict[str, Level], list[tuple[Node, Level]], tuple[YearsClaim, ...]]:
+    _top(root, "levels", optional=("company_titles",))
+    built = r.each(
+        root.get("levels").items, lambda n: (n, _level(r, n), _experience(r, n)), "level"
+    )
+    _unique(r, [(n, lv.id) for n, lv, _ in built], "level id")
+    _unique(r, [(n.get("rank"), str(lv.rank)) for n, lv, _ in built], "level rank")
+    ranks = sorted(lv.rank for _, lv, _ in built)
+    # With a level left out because it is invalid, the gap in the ranks is no news.
+    complete = not r.broken["level"] and "level" not in r.unnamed
+    if built and complete and ranks != list(range(len(ranks))):
         r.problems.append(root.get("levels").fail(f"ranks must be 0..{len(ranks) - 1}").problem)
-    levels = {lv.id: lv for _, lv in sorted(built, key=lambda pair: pair[1].rank)}
-    return levels, built
+    levels = {lv.id: lv for _, lv, _ in sorted(built, key=lambda t: t[1].rank)}
+    claims = tuple(c for _, _, cs in built for c in cs)
+    return levels, [(n, lv) for n, lv, _ in built], claims
+
+
+def _company_titles(r: _Reader, root: Node, levels: dict[str, Level]) -> dict[str, CompanyTitle]:
+    """Titles whose level depends on the company, with each source's reading of them."""
+    node = root.get("company_titles")
+    if node.is_null():
+        return {}
+
+    def reading(n: Node) -> TitleReading:
+        n.mapping(required=("level", "scope", "text", "sources"))
+        level = r.ref(n.get("level"), "level", levels)
+        scope = n.get("scope").choice(SCOPES)
+        item = Item(n.get("text").text(300), r.source_ids(n.get("sources")))
+        return TitleReading(level, scope, item)
+
+    def title(n: Node) -> tuple[Node, CompanyTitle]:
+        n.mapping(required=("id", "name", "aliases", "readings", "differ"))
+        differ = r.item(n.get("differ"))
+        if not differ.differ:
+            raise n.get("differ").fail("the item on how the sources differ needs 'differ: true'")
+        return n, CompanyTitle(
+            n.get("id").text(30),
+            n.get("name").text(60),
+            tuple(a.lower() for a in n.get("aliases").texts(max_len=60)),
+            tuple(reading(c) for c in n.get("readings").items()),
+            differ,
+        )
+
+    built = r.each(node.items, title, "title")
+    _unique(r, [(n, t.id) for n, t in built], "title id")
+    r.title_nodes = [(n.get("aliases"), t.id, t.aliases) for n, t in built]
+    return {t.id: t for _, t in built}
 
 
 def _markets(r: _Reader, root: Node) -> list[tuple[Node, Market]]:
     _top(root, "markets", "bands", "top_earners", "caveats", optional=("national_median",))
 
     def market(n: Node) -> tuple[Node, Market]:
-        n.mapping(required=("id", "name", "currency", "aliases"))
+        n.mapping(
+            required=("id", "name", "currency", "aliases"), optional=("covered", "compare_with")
+        )
         return n, Market(
             n.get("id").text(30),
             n.get("name").text(80),
             n.get("currency").text(5),
             tuple(a.lower() for a in n.get("aliases").texts(max_len=60)),
+            n.get("covered").boolean(default=True),
+            n.get("compare_with").optional_text(30),
         )
 
-    built = r.each(root.get("markets").items, market)
+    built = r.each(root.get("markets").items, market, "market")
     _unique(r, [(n, m.id) for n, m in built], "market id")
+    covered = {m.id for _, m in built if m.covered}
+    for n, m in built:
+        if m.compare_with is not None:
+            if m.covered:
+                r.problems.append(
+                    n.get("compare_with").fail("only an uncovered market is compared").problem
+                )
+            else:
+                try:
+                    r.ref(n.get("compare_with"), "market", covered)
+                except Invalid as exc:
+                    r.problems.append(exc.problem)
+                except _Suppressed:
+                    pass
     return built
 
 
@@ -207,13 +359,25 @@ def _salaries(
 ) -> tuple[tuple[SalaryBand, ...], Median | None, tuple[Item, ...], tuple[Caveat, ...]]:
     def band(n: Node) -> SalaryBand:
         n.mapping(
-            required=("level", "market", "source", "min", "max", "currency", "basis"),
-            optional=("open_ended", "region", "years", "note"),
-        )
+            required=("market", "source", "min", "max", "currency", "basis"),
+            optional=("level", "levels", "label", "country_named", "open_ended", "region",
+                      "years", "note"),
+        )  # fmt: skip
+        one, several = n.get("level"), n.get("levels")
+        if one.is_null() == several.is_null():
+            raise n.fail("give either 'level' or 'levels' (a band of several levels)")
+        label: str | None
+        if one.is_null():
+            covered = tuple(r.ref(c, "level", levels) for c in several.items())
+            label = n.get("label").text(60)  # a band of several levels goes by its name
+        else:
+            covered = (r.ref(one, "level", levels),)
+            label = n.get("label").optional_text(60)
+        covered = tuple(sorted(covered, key=lambda lv: levels[lv].rank))
         lo, hi = n.get("min").number(), n.get("max").optional_number()
         if hi is not None and hi < lo:
             raise n.get("max").fail(f"max ({hi:g}) is below min ({lo:g})")
-        mkt = n.get("market").choice(set(markets))
+        mkt = r.ref(n.get("market"), "market", covered_markets)
         currency = n.get("currency").text(5)
         if currency != markets[mkt].currency:
             raise n.get("currency").fail(
@@ -221,7 +385,7 @@ def _salaries(
             )
         r.source_refs.append(n.get("source"))
         return SalaryBand(
-            level=n.get("level").choice(set(levels)),
+            level=covered[0],
             market=mkt,
             source=n.get("source").text(),
             min=lo,
@@ -232,8 +396,12 @@ def _salaries(
             region=n.get("region").optional_text(80),
             years=n.get("years").optional_text(40),
             note=n.get("note").optional_text(200),
+            levels=covered,
+            label=label,
+            country_named=n.get("country_named").boolean(default=True),
         )
 
+    covered_markets = {m for m in markets if markets[m].covered}
     bands = tuple(r.each(root.get("bands").items, band))
 
     def median() -> Median | None:
@@ -245,23 +413,26 @@ def _salaries(
         return Median(
             n.get("amount").number(1),
             n.get("currency").text(5),
-            n.get("market").choice(set(markets)),
+            r.ref(n.get("market"), "market", markets),
             n.get("source").text(),
             n.get("text").text(400),
         )
 
     def caveat(n: Node) -> Caveat:
-        n.mapping(required=("text", "sources"), optional=("markets", "levels"))
-        item = Item(n.get("text").text(400), r.source_ids(n.get("sources")))
-        markets = () if n.get("markets").is_null() else n.get("markets").texts()
-        levels = () if n.get("levels").is_null() else n.get("levels").texts()
-        for child, known in [(n.get("markets"), markets_known), (n.get("levels"), levels_known)]:
-            if not child.is_null():
-                for value in child.items():
-                    value.choice(known)
-        return Caveat(item, markets, levels)
+        n.mapping(required=("text", "sources"), optional=("markets", "levels", "differ"))
+        which_markets, which_levels = n.get("markets"), n.get("levels")
+        plain = {k: v for k, v in n.value.items() if k not in ("markets", "levels")}
+        item = r.item(Node(plain, n.file, n.line, n.path, n.key_lines))
+        chosen_markets = (
+            () if which_markets.is_null()
+            else tuple(r.ref(c, "market", markets) for c in which_markets.items())
+        )  # fmt: skip
+        chosen_levels = (
+            () if which_levels.is_null()
+            else tuple(r.ref(c, "level", levels) for c in which_levels.items())
+        )  # fmt: skip
+        return Caveat(item, chosen_markets, chosen_levels)
 
-    markets_known, levels_known = set(markets), set(levels)
     return (
         bands,
         r.guard(median),
@@ -288,7 +459,7 @@ def _transitions(
             ),
             optional=("typical_years", "accelerated_years", "notes"),
         )
-        src, dst = n.get("from").choice(set(levels)), n.get("to").choice(set(levels))
+        src, dst = r.ref(n.get("from"), "level", levels), r.ref(n.get("to"), "level", levels)
         if levels[dst].rank <= levels[src].rank:
             raise n.get("to").fail(f"'{dst}' is not above '{src}'")
         return n, Transition(
@@ -304,7 +475,7 @@ def _transitions(
             notes=r.items(n.get("notes"), optional=True),
         )
 
-    built = r.each(root.get("transitions").items, one)
+    built = r.each(root.get("transitions").items, one, "transition")
     _unique(r, [(n, f"{t.from_level}->{t.to_level}") for n, t in built], "transition")
     return {(t.from_level, t.to_level): t for _, t in built}
 
@@ -314,7 +485,7 @@ def _topics(r: _Reader, root: Node, levels: dict[str, Level]) -> dict[str, Topic
 
     def section(n: Node) -> Section:
         n.mapping(required=("items",), optional=("title", "level"))
-        level = None if n.get("level").is_null() else n.get("level").choice(set(levels))
+        level = None if n.get("level").is_null() else r.ref(n.get("level"), "level", levels)
         return Section(n.get("title").optional_text(120), level, r.items(n.get("items")))
 
     def topic(n: Node) -> tuple[Node, Topic]:
@@ -322,10 +493,10 @@ def _topics(r: _Reader, root: Node, levels: dict[str, Level]) -> dict[str, Topic
         sections = tuple(section(s) for s in n.get("sections").items())
         return n, Topic(n.get("id").choice(TOPIC_IDS), n.get("title").text(120), sections)
 
-    built = r.each(root.get("topics").items, topic)
+    built = r.each(root.get("topics").items, topic, "topic")
     _unique(r, [(n, t.id) for n, t in built], "topic id")
     topics = {t.id: t for _, t in built}
-    missing = [t for t in TOPIC_IDS if t not in topics]
+    missing = [t for t in TOPIC_IDS if t not in topics and not r.suppressed("topic", t)]
     if missing and built:
         r.problems.append(root.get("topics").fail(f"missing topics: {', '.join(missing)}").problem)
     return topics
@@ -392,10 +563,10 @@ def _intents(
             n.get("examples").texts(allow_empty=True, max_len=300),
         )
 
-    built = r.each(root.get("intents").items, intent)
+    built = r.each(root.get("intents").items, intent, "intent")
     _unique(r, [(n, i.id) for n, i in built], "intent")
     intents = {i.id: i for _, i in built}
-    missing = [name for name in INTENT_NAMES if name not in intents]
+    missing = [i for i in INTENT_NAMES if i not in intents and not r.suppressed("intent", i)]
     if missing and built:
         r.problems.append(
             root.get("intents").fail(f"missing intents: {', '.join(missing)}").problem
@@ -409,19 +580,20 @@ def _tips(r: _Reader, root: Node, levels: dict[str, Level]) -> tuple[Tip, ...]:
     _top(root, "tips")
 
     def tip(n: Node) -> tuple[Node, Tip]:
-        n.mapping(required=("id", "levels", "text", "sources"))
-        tip_levels = tuple(child.choice(set(levels)) for child in n.get("levels").items())
+        # A tip is a small step this project suggests: it builds on sources, it is not one.
+        n.mapping(required=("id", "levels", "text", "based_on"))
+        tip_levels = tuple(r.ref(child, "level", levels) for child in n.get("levels").items())
         return n, Tip(
             n.get("id").text(60),
             tip_levels,
             n.get("text").text(300),
-            r.source_ids(n.get("sources")),
+            r.source_ids(n.get("based_on")),
         )
 
-    built = r.each(root.get("tips").items, tip)
+    built = r.each(root.get("tips").items, tip, "tip")
     _unique(r, [(n, t.id) for n, t in built], "tip id")
     for level in levels:
-        if built and not any(level in t.levels for _, t in built):
+        if built and not r.broken["tip"] and not any(level in t.levels for _, t in built):
             r.problems.append(root.get("tips").fail(f"no tip for level '{level}'").problem)
     return tuple(t for _, t in built)
 
@@ -434,7 +606,7 @@ def _ladders(r: _Reader, root: Node, levels: dict[str, Level]) -> Ladders:
         aliases = tuple(a.lower() for a in n.get("aliases").texts(max_len=40))
         return n, Company(n.get("id").text(30), n.get("name").text(60), aliases)
 
-    built = r.each(root.get("companies").items, company)
+    built = r.each(root.get("companies").items, company, "company")
     _unique(r, [(n, c.id) for n, c in built], "company id")
     companies = {c.id: c for _, c in built}
 
@@ -444,10 +616,10 @@ def _ladders(r: _Reader, root: Node, levels: dict[str, Level]) -> Ladders:
         )
         aliases = n.get("aliases")
         return n, Rung(
-            company=n.get("company").choice(set(companies)),
+            company=r.ref(n.get("company"), "company", companies),
             codes=tuple(str(c.value).upper() for c in n.get("codes").items()),
             title=n.get("title").optional_text(60),
-            level=n.get("level").choice(set(levels)),
+            level=r.ref(n.get("level"), "level", levels),
             note=n.get("note").optional_text(80),
             sources=r.source_ids(n.get("sources")),
             aliases=() if aliases.is_null() else aliases.texts(max_len=40),
@@ -457,11 +629,12 @@ def _ladders(r: _Reader, root: Node, levels: dict[str, Level]) -> Ladders:
     _unique(r, [(n, f"{g.company} {c}") for n, g in rungs for c in g.codes], "company level")
 
     def caveat(n: Node) -> tuple[Item, tuple[str, ...]]:
-        n.mapping(required=("text", "sources"), optional=("companies",))
-        item = Item(n.get("text").text(400), r.source_ids(n.get("sources")))
+        n.mapping(required=("text", "sources"), optional=("companies", "differ"))
         which = n.get("companies")
+        plain = {k: v for k, v in n.value.items() if k != "companies"}
+        item = r.item(Node(plain, n.file, n.line, n.path, n.key_lines))
         return item, () if which.is_null() else tuple(
-            c.choice(set(companies)) for c in which.items()
+            r.ref(c, "company", companies) for c in which.items()
         )
 
     caveats = r.each(root.get("caveats").items, caveat)
@@ -490,7 +663,7 @@ def _plans(r: _Reader, root: Node, levels: dict[str, Level]) -> dict[str, Plan]:
 
     def plan(n: Node) -> tuple[Node, Plan]:
         n.mapping(required=("from", "to", "items"))
-        src, dst = n.get("from").choice(set(levels)), n.get("to").choice(set(levels))
+        src, dst = r.ref(n.get("from"), "level", levels), r.ref(n.get("to"), "level", levels)
         if levels[dst].rank != levels[src].rank + 1:
             raise n.get("to").fail(f"a plan leads one level up: '{dst}' does not follow '{src}'")
         built = r.each(n.get("items").items, item)
@@ -515,7 +688,8 @@ def _plans(r: _Reader, root: Node, levels: dict[str, Level]) -> dict[str, Plan]:
 
 
 def _check_aliases(r: _Reader, owners: list[tuple[Node, str, tuple[str, ...]]]) -> None:
-    """Level and market aliases are matched against the same text, so each may name one thing."""
+    """Level, market and title aliases are matched against the same text, so each may name one
+    thing."""
     owner: dict[str, str] = {}
     for node, owner_id, aliases in owners:
         for alias in aliases:
@@ -545,8 +719,10 @@ def load(directory: Path | None = None) -> KnowledgeBase:
         raise KnowledgeError(problems)
 
     r = _Reader()
-    sources = r.guard(lambda: _sources(r, nodes["sources.yaml"])) or {}
-    levels, level_nodes = r.guard(lambda: _levels(r, nodes["levels.yaml"])) or ({}, [])
+    sources, kinds, quoted = r.guard(lambda: _sources(r, nodes["sources.yaml"])) or ({}, {}, ())
+    levels_read = r.guard(lambda: _levels(r, nodes["levels.yaml"]))
+    levels, level_nodes, experience = levels_read or ({}, [], ())
+    titles = r.guard(lambda: _company_titles(r, nodes["levels.yaml"], levels)) or {}
     market_nodes = r.guard(lambda: _markets(r, nodes["salaries.yaml"])) or []
     markets = {m.id: m for _, m in market_nodes}
     salaries = r.guard(lambda: _salaries(r, nodes["salaries.yaml"], levels, markets))
@@ -561,10 +737,13 @@ def load(directory: Path | None = None) -> KnowledgeBase:
     _check_aliases(
         r,
         [(n.get("aliases"), lv.id, lv.aliases) for n, lv in level_nodes]
-        + [(n.get("aliases"), m.id, m.aliases) for n, m in market_nodes],
+        + [(n.get("aliases"), m.id, m.aliases) for n, m in market_nodes]
+        + r.title_nodes,
     )
     for ref in r.source_refs:
         if isinstance(ref.value, str) and ref.value not in sources:
+            if r.suppressed("source", ref.value):
+                continue
             known = ", ".join(sorted(sources)) or "none defined"
             r.problems.append(ref.fail(f"unknown source '{ref.value}' (known: {known})").problem)
     if r.problems or settings is None:
@@ -590,4 +769,8 @@ def load(directory: Path | None = None) -> KnowledgeBase:
         tips=tips,
         ladders=ladders,
         plans=plans,
+        source_kinds=kinds,
+        quoted_names=quoted,
+        experience=experience,
+        titles=titles,
     )

@@ -75,15 +75,21 @@ FILES: tuple[str, ...] = (
 
 PLAN_KINDS = ("technical", "soft", "visibility")
 
+# How far a title reaches: the sources' "lead" runs from small projects to the whole company.
+SCOPES = ("project", "team", "organisation")
+
 BASES = ("total", "base", "unspecified")
 
 
 @dataclass(frozen=True)
 class Item:
-    """One fact, in the project's own words, with the ids of the sources that state it."""
+    """One text in the project's own words: a fact with the ids of the sources that state it,
+    or (`ours`) advice this project wrote, with the ids of the sources it builds on."""
 
     text: str
     sources: tuple[str, ...]
+    ours: bool = False  # written as `based_on` in YAML: our suggestion, not a source's statement
+    differ: bool = False  # says where the sources disagree; shown with the facts it concerns
 
 
 @dataclass(frozen=True)
@@ -92,8 +98,24 @@ class Source:
 
     id: str
     title: str
-    publisher: str
+    publisher: str | None  # None when the document names none
     short: str
+    kind: str = "guide"
+    note: str | None = None  # what the document is, for maintainers; never shown as a publisher
+
+    @property
+    def citation(self) -> str:
+        """ "“Title”, Publisher", or the title alone when the document names no publisher."""
+        return f"“{self.title}”, {self.publisher}" if self.publisher else f"“{self.title}”"
+
+
+@dataclass(frozen=True)
+class SourceKind:
+    """A kind of source ("career guide"), with its name for one and for several."""
+
+    id: str
+    one: str
+    many: str
 
 
 @dataclass(frozen=True)
@@ -128,19 +150,25 @@ class Level:
 
 @dataclass(frozen=True)
 class Market:
-    """A salary market (country) and the names users give it."""
+    """A salary market (country) and the names users give it.
+
+    A market no source has figures for is still known (`covered` false), so that a question about
+    it is answered as such; `compare_with` is the covered market offered for comparison, if any.
+    """
 
     id: str
     name: str
     currency: str
     aliases: tuple[str, ...]
+    covered: bool = True
+    compare_with: str | None = None
 
 
 @dataclass(frozen=True)
 class SalaryBand:
-    """One source's salary figure for one level in one market."""
+    """One source's salary figure for one or more levels (a "Staff+" band) in one market."""
 
-    level: str
+    level: str  # the lowest level the figure is for
     market: str
     source: str
     min: float
@@ -151,6 +179,13 @@ class SalaryBand:
     region: str | None
     years: str | None
     note: str | None
+    levels: tuple[str, ...] = ()  # every level the figure is for (empty: just `level`)
+    label: str | None = None  # the source's name for a band of several levels ("Staff+")
+    country_named: bool = True  # False: the source gives the currency but names no country
+
+    def covers(self, level: str) -> bool:
+        """True when the figure is for `level` (a Staff+ band is for staff and principal)."""
+        return level in (self.levels or (self.level,))
 
 
 @dataclass(frozen=True)
@@ -176,6 +211,58 @@ class Median:
     market: str
     source: str
     text: str
+
+
+@dataclass(frozen=True)
+class YearsClaim:
+    """The years of experience some sources give for a level (`max` None: "8+ years")."""
+
+    level: str
+    min: float
+    max: float | None
+    sources: tuple[str, ...]
+
+    def contains(self, years: float) -> bool:
+        """True when `years` is in the range, both ends included ("5–8 years" includes 8)."""
+        return years >= self.min and (self.max is None or years <= self.max)
+
+    @property
+    def label(self) -> str:
+        """ "5–8 years", "8+ years"."""
+        if self.max is None:
+            return f"{self.min:g}+ years"
+        return f"{self.min:g}–{self.max:g} years"
+
+
+@dataclass(frozen=True)
+class YearsReading:
+    """The level most sources give for some years of experience, and the claims behind it."""
+
+    years: float
+    level: str | None
+    differ: bool  # the sources place these years at different levels, or leave them in a gap
+    claims: tuple[YearsClaim, ...]  # the ranges containing the years, then the gaps' next ranges
+
+
+@dataclass(frozen=True)
+class TitleReading:
+    """What one or more sources mean by a title: the level it sits at, and at what scope."""
+
+    level: str
+    scope: str  # project | team | organisation
+    item: Item
+
+
+@dataclass(frozen=True)
+class CompanyTitle:
+    """A title whose level depends on the company ("tech lead", "head of AI"), with what each
+    source means by it and an item saying where they differ."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    readings: tuple[TitleReading, ...]
+    differ: Item
 
 
 @dataclass(frozen=True)
@@ -228,12 +315,13 @@ class Tip:
     id: str
     levels: tuple[str, ...]
     text: str
-    sources: tuple[str, ...]
+    based_on: tuple[str, ...]  # a tip is our suggestion: the sources it builds on
 
 
 @dataclass(frozen=True)
 class PlanItem:
-    """One thing to have or do for the next level, how to show it, and its sources."""
+    """One thing to have or do for the next level (its `sources` state it) and how to show it
+    (`show`: our suggestion, building on those sources)."""
 
     id: str
     kind: str  # technical | soft | visibility
@@ -332,6 +420,28 @@ class KnowledgeBase:
     tips: tuple[Tip, ...] = ()
     ladders: Ladders = Ladders({}, (), ())
     plans: dict[str, Plan] = field(default_factory=dict)  # by from_level
+    source_kinds: dict[str, SourceKind] = field(default_factory=dict)
+    quoted_names: tuple[str, ...] = ()  # titles, courses and books texts may quote word for word
+    experience: tuple[YearsClaim, ...] = ()  # each source's years of experience per level
+    titles: dict[str, CompanyTitle] = field(default_factory=dict)  # by id
+
+    def describe_sources(self) -> str:
+        """The sources counted by kind: "five career guides and three ladder compilations"."""
+        parts = []
+        for kind in self.source_kinds.values():
+            count = sum(s.kind == kind.id for s in self.sources.values())
+            if count:
+                parts.append(f"{_count_word(count)} {kind.one if count == 1 else kind.many}")
+        return " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 2 else parts)
+
+    def bands_for(self, level: str, market: str) -> list[SalaryBand]:
+        """Every figure for `level` in `market`, bands of several levels included."""
+        return [b for b in self.bands if b.market == market and b.covers(level)]
+
+    @property
+    def covered_markets(self) -> list[Market]:
+        """The markets some source has pay figures for."""
+        return [m for m in self.markets.values() if m.covered]
 
     def plan_item(self, item_id: str) -> PlanItem | None:
         """A plan item by id, in any plan."""
@@ -359,12 +469,42 @@ class KnowledgeBase:
         return prev.id if prev else None
 
     def level_for_years(self, years: float) -> str | None:
-        """The level whose typical experience range contains `years`."""
-        for level in self.levels.values():
-            lo, hi = level.years_min, level.years_max
-            if lo is not None and years >= lo and (hi is None or years < hi):
-                return level.id
-        return None
+        """The level most sources give for `years` of experience (a tie: the lower level)."""
+        return self.years_reading(years).level
+
+    def years_reading(self, years: float) -> YearsReading:
+        """Where the sources place `years` of experience, and whether they agree."""
+        votes: dict[str, set[str]] = {}
+        placed: list[YearsClaim] = []
+        for claim in self.experience:
+            if claim.contains(years):
+                votes.setdefault(claim.level, set()).update(claim.sources)
+                placed.append(claim)
+        # A source whose ranges leave a gap around `years` ("staff takes a decade") places it
+        # below its next range: that is a disagreement too.
+        gaps: list[YearsClaim] = []
+        for source in dict.fromkeys(s for c in self.experience for s in c.sources):
+            own = [c for c in self.experience if source in c.sources]
+            if any(c.contains(years) for c in own) or not any(c.min < years for c in own):
+                continue
+            above = [c for c in own if c.min > years]
+            if above:
+                nearest = min(above, key=lambda c: c.min)
+                gaps.append(YearsClaim(nearest.level, nearest.min, nearest.max, (source,)))
+        if not votes:
+            return YearsReading(years, None, False, tuple(gaps))
+        # Most sources win; a tie goes to the lower level, since a boundary year is where the
+        # lower level's range ends as often as where the next one starts.
+        best = max(votes, key=lambda lv: (len(votes[lv]), -self.levels[lv].rank))
+        return YearsReading(years, best, len(votes) > 1 or bool(gaps), tuple(placed + gaps))
+
+
+_COUNT_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+                "ten", "eleven", "twelve")  # fmt: skip
+
+
+def _count_word(n: int) -> str:
+    return _COUNT_WORDS[n] if n < len(_COUNT_WORDS) else str(n)
 
 
 def default_dir() -> Path:

@@ -101,7 +101,7 @@ async def market_command(update: Update, context: Ctx) -> None:
     if not arg:
         await send(update, context, Answer("Where do you work?"), keyboards.markets(d.kb))
     elif market is None:
-        names = ", ".join(m.id for m in d.kb.markets.values())
+        names = ", ".join(m.id for m in d.kb.covered_markets)
         answer = Answer(
             f"I have no figures for “{arg[:40]}”.",
             f"Use /market with one of: {names} (a city works too, like /market london). "
@@ -137,7 +137,7 @@ async def forget_command(update: Update, context: Ctx) -> None:
 async def sources_command(update: Update, context: Ctx) -> None:
     """/sources: the documents behind the answers."""
     kb = context.deps.kb
-    rows = tuple(Line(f"{s.short}: “{s.title}” ({s.publisher})") for s in kb.sources.values())
+    rows = tuple(Line(f"{s.short}: {s.citation}") for s in kb.sources.values())
     answer = Answer(
         "Where my answers come from",
         "Facts and figures come from these public documents, in my own words. Where they "

@@ -144,7 +144,7 @@ def levels(kb: KnowledgeBase) -> InlineKeyboardMarkup:
 def markets(kb: KnowledgeBase) -> InlineKeyboardMarkup:
     """Market picker with a way to skip."""
     buttons = [
-        InlineKeyboardButton(m.name, callback_data=f"mkt{SEP}{m.id}") for m in kb.markets.values()
+        InlineKeyboardButton(m.name, callback_data=f"mkt{SEP}{m.id}") for m in kb.covered_markets
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append([InlineKeyboardButton("Skip", callback_data=f"mkt{SEP}skip")])

@@ -146,6 +146,7 @@ class Matcher:
         self.synonyms = PhraseMap(synonym_map)
         aliases = [a for lv in kb.levels.values() for a in lv.aliases]
         aliases += [a for m in kb.markets.values() for a in m.aliases]
+        aliases += [a for t in kb.titles.values() for a in t.aliases]
         frequency: Counter[str] = Counter()
         for phrase in [*synonym_map, *kb.synonyms, *aliases, *_knowledge_texts(kb)]:
             frequency.update(tokens(phrase))
@@ -354,7 +355,7 @@ class Matcher:
                 continue
             # Getting into the field is not the question when the goal is a level above it
             # ("how can i become an ml tech lead", "how long to become mid").
-            if c.intent == "getting_started" and slots.level in self._beyond_entry:
+            if c.intent == "getting_started" and (slots.level in self._beyond_entry or slots.title):
                 continue
             out.append(c)
         return out

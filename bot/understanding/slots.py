@@ -93,6 +93,8 @@ class Extraction:
     comparison: bool = False
     transition: bool = False
     level_positions: list[int] = field(default_factory=list)
+    title: str | None = None  # a title whose level depends on the company ("tech lead")
+    own_title: bool = False  # stated as the user's own ("i'm a tech lead")
 
 
 class SlotExtractor:
@@ -110,6 +112,12 @@ class SlotExtractor:
         for market in kb.markets.values():
             for alias in market.aliases:
                 self.phrases[canonical[alias]] = ("market", market.id)
+        # Titles whose level depends on the company read like a level but set none (see
+        # knowledge.readings); one word ("lead", "architect") is as often a verb.
+        for title in kb.titles.values():
+            for alias in title.aliases:
+                if len(canonical[alias]) > 1:
+                    self.phrases.setdefault(canonical[alias], ("title", title.id))
         self.longest = max((len(p) for p in self.phrases), default=1)
         # An alias that is also a common word ("us") only counts after a place preposition.
         common = stopwords | _PRONOUNS
@@ -139,6 +147,15 @@ class SlotExtractor:
                 i += 1
                 continue
             kind, value = hit
+            if kind == "title":
+                if ex.title is None:
+                    after = words[i + size] if i + size < n else ""
+                    ex.title = value
+                    opening = i == 0 and after in _OWN_AFTER_OPENING
+                    ex.own_title = after in _OWN_AFTER or opening or _own_before(out, len(out))
+                out.append(LEVEL)
+                i += size
+                continue
             after = words[i + size] if i + size < n else ""
             # "tech lead at a startup", "intern right now": a message that opens with a level.
             own_after = after in _OWN_AFTER or (i == 0 and after in _OWN_AFTER_OPENING)
