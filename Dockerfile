@@ -19,7 +19,10 @@ USER careerbot
 WORKDIR /home/careerbot
 ENV CAREERBOT_DB=/data/careerbot.sqlite3
 VOLUME ["/data"]
-# Used in webhook mode only (CAREERBOT_WEBHOOK_URL set); long polling needs no open port.
+# Used in webhook mode only (CAREERBOT_WEBHOOK_URL set); long polling needs no open port. The
+# container's own network is private, so the server listens on all of it; publish the port on
+# the host's loopback for the reverse proxy (README, Deployment).
+ENV CAREERBOT_LISTEN=0.0.0.0
 EXPOSE 8443
 STOPSIGNAL SIGTERM
 CMD ["careerbot", "run"]

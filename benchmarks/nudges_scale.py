@@ -33,6 +33,7 @@ from bot.config import Settings  # noqa: E402
 from bot.knowledge import loader  # noqa: E402
 from bot.storage.store import Storage  # noqa: E402
 from bot.tg.app import build_application  # noqa: E402
+from bot.tg.deps import app_deps  # noqa: E402
 from bot.tg.pacing import PriorityRateLimiter  # noqa: E402
 from tests.fake_telegram import TOKEN, FakeRequest, FakeTelegram  # noqa: E402
 
@@ -111,7 +112,7 @@ async def dispatch_unpaced(db: Path) -> None:
     app = await start_app(db, api, None)
     tracemalloc.start()
     t0 = time.perf_counter()
-    outcome = await app.bot_data["deps"].nudger.run_once()
+    outcome = await app_deps(app).nudger.run_once()
     elapsed = time.perf_counter() - t0
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
@@ -125,7 +126,7 @@ async def replies_during(db: Path, with_nudges: bool, rate: float, chats: int) -
     """Handling times of interactive replies, optionally while the due nudges go out."""
     api = FakeTelegram()
     app = await start_app(db, api, rate)
-    nudger = app.bot_data["deps"].nudger
+    nudger = app_deps(app).nudger
     nudging = asyncio.create_task(nudger.run_once()) if with_nudges else None
     questions = [
         "what skills for senior?",

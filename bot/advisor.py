@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 # though I mentor juniors").
 _OWN_TOPICS = frozenset({"plan", "stuck", "switch_company", "ic_vs_management", "forget",
                          "nudges", "level_mapping"})  # fmt: skip
+# Intents whose answer changes what is stored: a forwarded message never gets them.
+_CHANGES_STATE = frozenset({"set_level", "set_market", "forget", "undo", "nudges", "plan"})
 # How much of an unanswered question is kept for the operator.
 UNANSWERED_CHARS = 200
 
@@ -99,10 +101,15 @@ class Advisor:
         self.planner = Planner(kb, storage)
         self.keeper = Keeper(kb, storage, keep_unanswered)
 
-    async def ask(self, user_id: int, text: str, now: datetime, forwarded: bool = False) -> Reply:
+    async def ask(
+        self, user_id: int, text: str, now: datetime, *, forwarded: bool = False,
+        anonymous: bool = False,
+    ) -> Reply:  # fmt: skip
         """Answer a free-text message from a user. A `forwarded` message is someone else's
-        words: answered, but nothing in it changes what is stored."""
+        words, and an `anonymous` speaker (an anonymous group admin) cannot be told apart from
+        others: both are answered, but nothing they say changes or destroys what is stored."""
         before, context = await self.storage.load(user_id)
+        forwarded = forwarded or anonymous
         fresh = context if context and context.fresh(now) else None
         waiting = fresh.confirm if fresh else None
         if waiting and context:
@@ -118,7 +125,7 @@ class Advisor:
         turn = self._understood(resolve(self.kb, match, before, context, now), match, text, now)
         gated = changes.gate(before, turn.profile, turn.query.intent, forwarded)
         turn = replace(turn, profile=gated.profile)
-        outcome = await self._act(turn, match, text, now, before)
+        outcome = await self._act(turn, match, text, now, before, forwarded)
         reply = await self._finish(outcome, before, now, gated.held)
         if waiting:
             kind, _ = changes.parse_pending(waiting)
@@ -139,10 +146,17 @@ class Advisor:
         return turn
 
     async def _act(
-        self, turn: Turn, match: Match, text: str, now: datetime, before: Profile
-    ) -> Outcome:
+        self, turn: Turn, match: Match, text: str, now: datetime, before: Profile,
+        forwarded: bool = False,
+    ) -> Outcome:  # fmt: skip
         """Answer the turn, doing what it asks of storage (never destroying without a "yes")."""
         intent = turn.query.intent
+        if forwarded and intent in _CHANGES_STATE:
+            # Someone else's words: whatever they say, nothing of the reader's is changed.
+            answer = self.keeper.replies.forwarded()
+            return Outcome(
+                Reply(turn.query, turn.confidence, answer), replace(turn, profile=before)
+            )
         if intent == "plan" and not self._promoted(before, turn.profile):
             return await self._plan(turn, match, text, now)
         if intent == "nudges":

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+TOKEN_SHAPE = re.compile(r"^[0-9]{1,20}:[A-Za-z0-9_-]{1,200}$")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -47,6 +49,16 @@ def _flag(value: str, name: str) -> bool:
     raise ConfigError(f"{name}: expected on/off (1/0, true/false), got '{value}'")
 
 
+def _number(text: str, name: str, low: float, high: float) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not low <= value <= high:  # also false for nan
+        raise ConfigError(f"{name}: expected a number from {low:g} to {high:g}, got '{text}'")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything `careerbot run` needs; the token never appears in repr() or logs."""
@@ -59,10 +71,14 @@ class Settings:
     log_level: str = "INFO"
     keep_unanswered: bool = True
     webhook_url: str | None = None
-    listen: str = "0.0.0.0"
+    listen: str = "127.0.0.1"
     port: int = 8443
     secret_token: str | None = field(default=None, repr=False)
     fake_now: datetime | None = None
+    max_pending: int = 1000
+    send_retry: float = 600.0
+    start_timeout: float = 300.0
+    read_timeout: float = 30.0
 
     @classmethod
     def load(cls, environ: Mapping[str, str], **flags: object) -> Settings:
@@ -78,6 +94,12 @@ class Settings:
                 "TELEGRAM_BOT_TOKEN is not set. Get a token from @BotFather and run "
                 "`TELEGRAM_BOT_TOKEN=... careerbot run`, or try the bot locally with "
                 "`careerbot chat` (no token needed)."
+            )
+        if not TOKEN_SHAPE.match(token):
+            # The value is not echoed: a mistyped token is still mostly a secret.
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN: not a bot token (expected digits, a colon, then letters, "
+                "digits, _ and -, as @BotFather gives it)"
             )
         level = pick("log_level", "CAREERBOT_LOG_LEVEL", "INFO").upper()
         if level not in LOG_LEVELS:
@@ -98,6 +120,14 @@ class Settings:
             raise ConfigError(
                 "CAREERBOT_WEBHOOK_SECRET: 1-256 characters of A-Z, a-z, 0-9, _ and - only"
             )
+        max_pending = _number(pick("max_pending", "CAREERBOT_MAX_PENDING", "1000"),
+                              "CAREERBOT_MAX_PENDING", 1, 1_000_000)  # fmt: skip
+        send_retry = _number(pick("send_retry", "CAREERBOT_SEND_RETRY", "600"),
+                             "CAREERBOT_SEND_RETRY", 0, 86_400)  # fmt: skip
+        start_timeout = _number(pick("start_timeout", "CAREERBOT_START_TIMEOUT", "300"),
+                                "CAREERBOT_START_TIMEOUT", 0, 86_400)  # fmt: skip
+        read_timeout = _number(pick("read_timeout", "CAREERBOT_READ_TIMEOUT", "30"),
+                               "CAREERBOT_READ_TIMEOUT", 1, 600)  # fmt: skip
         fake_now = None
         if environ.get("CAREERBOT_FAKE_NOW"):
             text = environ["CAREERBOT_FAKE_NOW"]
@@ -122,8 +152,12 @@ class Settings:
                 "CAREERBOT_KEEP_UNANSWERED",
             ),
             webhook_url=webhook_url,
-            listen=pick("listen", "CAREERBOT_LISTEN", "0.0.0.0"),
+            listen=pick("listen", "CAREERBOT_LISTEN", "127.0.0.1"),
             port=int(port_text),
             secret_token=secret,
             fake_now=fake_now,
+            max_pending=int(max_pending),
+            send_retry=send_retry,
+            start_timeout=start_timeout,
+            read_timeout=read_timeout,
         )

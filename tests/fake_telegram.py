@@ -1,9 +1,11 @@
 """A strict, offline Telegram Bot API: in-process (a BaseRequest) or on 127.0.0.1 (HTTP).
 
 Strict the way Telegram is: malformed HTML under parse_mode HTML, empty text, text over 4096
-characters, callback_data over 64 bytes, unknown callback queries and bad commands are rejected
-with Telegram's error shapes. It can also answer 403 (user blocked the bot), 429 (flood control)
-and fail at the network level, on demand.
+characters, callback_data over 64 bytes, unknown or stale callback queries, edits of missing or
+unchanged messages and bad commands are rejected with Telegram's error shapes, and a second
+getUpdates caller ends the first with 409 Conflict. On demand it answers 403 (user blocked the
+bot), 429 (flood control), 502 (an outage), fails at the network level, or delivers a message
+and answers too late.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from tests import tghtml
 TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijk"
 BOT_ID = 123456789
 BOT_USERNAME = "career_test_bot"
+ANONYMOUS_ADMIN = 1087968824  # GroupAnonymousBot
 COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 
 
@@ -52,16 +55,32 @@ class FakeTelegram:
     documents: list[dict[str, Any]] = field(default_factory=list)
     edits: list[dict[str, Any]] = field(default_factory=list)
     blocked: set[int] = field(default_factory=set)
+    # Chats that refuse messages the way Telegram says so: kicked from a group, a chat that no
+    # longer exists, a group that became a supergroup (old id -> new id).
+    kicked: set[int] = field(default_factory=set)
+    missing: set[int] = field(default_factory=set)
+    migrated: dict[int, int] = field(default_factory=dict)
     flood: int = 0
     flood_retry_after: int = 1
     network_failures: int = 0
-    timeouts: int = 0
+    # Sends that are delivered but answered too late (the client times out): the same message
+    # must not be sent again.
+    late_answers: int = 0
+    late_delay: float = 3.0
+    # Sends answered "502 Bad Gateway" without delivering (an outage), by count or until a
+    # moment (time.monotonic()).
+    server_errors: int = 0
+    outage_until: float = 0.0
     webhook: dict[str, Any] | None = None
+    conflicts: int = 0
     _updates: list[dict[str, Any]] = field(default_factory=list)
     _next_update_id: int = 1
     _next_message_id: int = 1000
     _open_callbacks: set[str] = field(default_factory=set)
     _lock: threading.Condition = field(default_factory=threading.Condition)
+    # (chat id, message id) -> (text, markup) of messages that exist, for edits.
+    _messages: dict[tuple[int, int], tuple[str, Any]] = field(default_factory=dict)
+    _poller: int = 0
 
     # -- what tests feed in --------------------------------------------------------------------
     def message_update(
@@ -72,6 +91,9 @@ class FakeTelegram:
         chat_type: str = "private",
         reply_to_bot: bool = False,
         first_name: str = "Ada",
+        thread: int | None = None,
+        forwarded_from: int | None = None,
+        anonymous_admin: bool = False,
     ) -> dict[str, Any]:
         """A message update as Telegram sends it (commands and mentions get their entities)."""
         chat = chat_id if chat_id is not None else user_id
@@ -89,6 +111,20 @@ class FakeTelegram:
             entities.append({"type": "mention", "offset": m.start(), "length": len(m.group())})
         if entities:
             message["entities"] = entities
+        if thread is not None:  # a forum topic of a supergroup
+            message["chat"].update({"type": "supergroup", "is_forum": True})
+            message.update({"message_thread_id": thread, "is_topic_message": True})
+        if forwarded_from is not None:
+            message["forward_origin"] = {
+                "type": "user",
+                "date": int(time.time()) - 60,
+                "sender_user": {"id": forwarded_from, "is_bot": False, "first_name": "Someone"},
+            }
+        if anonymous_admin:  # an admin posting as the group: every one of them looks the same
+            message["from"] = {"id": ANONYMOUS_ADMIN, "is_bot": True, "first_name": "Group",
+                               "username": "GroupAnonymousBot"}  # fmt: skip
+            message["sender_chat"] = {"id": chat, "type": message["chat"]["type"],
+                                      "title": "ML folks"}  # fmt: skip
         if reply_to_bot:
             message["reply_to_message"] = {
                 "message_id": 1,
@@ -99,12 +135,97 @@ class FakeTelegram:
             }
         return self._wrap({"message": message})
 
-    def button_update(self, user_id: int, data: str, chat_id: int | None = None) -> dict[str, Any]:
-        """A callback query update: the user pressed an inline button with `data`."""
+    def media_update(
+        self, user_id: int, kind: str, caption: str | None = None, chat_id: int | None = None
+    ) -> dict[str, Any]:
+        """A message that is not text, with the Bot API's field shapes: photo, sticker, voice,
+        document, location, contact or poll (photo and document may have a caption)."""
+        group = chat_id is not None and chat_id < 0
+        update = self.message_update(user_id, "x", chat_id=chat_id,
+                                     chat_type="group" if group else "private")  # fmt: skip
+        message = update["message"]
+        del message["text"]
+        file = {"file_id": f"f{message['message_id']}", "file_unique_id": "u1"}
+        message.update({
+            "photo": {"photo": [{**file, "width": 90, "height": 60, "file_size": 1000}]},
+            "sticker": {"sticker": {**file, "type": "regular", "width": 512, "height": 512,
+                                    "is_animated": False, "is_video": False, "emoji": "👍"}},
+            "voice": {"voice": {**file, "duration": 3, "mime_type": "audio/ogg"}},
+            "document": {"document": {**file, "file_name": "cv.pdf",
+                                      "mime_type": "application/pdf"}},
+            "location": {"location": {"latitude": 51.5, "longitude": -0.12}},
+            "contact": {"contact": {"phone_number": "+440000", "first_name": "Bo",
+                                    "user_id": 77}},
+            "poll": {"poll": {"id": "p1", "question": "Which level?",
+                              "options": [
+                {"text": "mid", "voter_count": 0, "persistent_id": "o1"},
+                {"text": "senior", "voter_count": 0, "persistent_id": "o2"}],
+                "total_voter_count": 0, "is_closed": False, "is_anonymous": True,
+                "type": "regular", "allows_multiple_answers": False,
+                "allows_revoting": True, "members_only": False}},
+        }[kind])  # fmt: skip
+        if caption is not None:
+            message["caption"] = caption
+            mentions = [{"type": "mention", "offset": m.start(), "length": len(m.group())}
+                        for m in re.finditer(r"@\w+", caption)]  # fmt: skip
+            if mentions:
+                message["caption_entities"] = mentions
+        return update
+
+    def my_chat_member_update(self, user_id: int, status: str) -> dict[str, Any]:
+        """The bot's own membership in a private chat changed: "kicked" when the user blocked
+        it, "member" when they unblocked it."""
+        before = "member" if status == "kicked" else "kicked"
+        member = {"user": self.me(), "status": status}
+        if status == "kicked":
+            member["until_date"] = 0
+        old = {"user": self.me(), "status": before}
+        if before == "kicked":
+            old["until_date"] = 0
+        return self._wrap({"my_chat_member": {
+            "chat": {"id": user_id, "type": "private", "first_name": "Ada"},
+            "from": {"id": user_id, "is_bot": False, "first_name": "Ada"},
+            "date": int(time.time()),
+            "old_chat_member": old,
+            "new_chat_member": member,
+        }})  # fmt: skip
+
+    def expire_callbacks(self) -> None:
+        """Every open callback query becomes too old to answer (the bot was down)."""
+        with self._lock:
+            self._open_callbacks.clear()
+
+    def button_update(
+        self,
+        user_id: int,
+        data: str,
+        chat_id: int | None = None,
+        asker: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """A callback query update: the user pressed an inline button with `data`, under the
+        bot's message 1, which replied to `asker` ({"message_id", "from": {"id"}}) if given."""
         query_id = f"cq{self._next_update_id}"
         with self._lock:
             self._open_callbacks.add(query_id)
         chat = chat_id if chat_id is not None else user_id
+        chat_json = {"id": chat, "type": "private" if chat > 0 else "group",
+                     **({"title": "ML folks"} if chat < 0 else {})}  # fmt: skip
+        message: dict[str, Any] = {
+            "message_id": 1,
+            "date": int(time.time()),
+            "chat": chat_json,
+            "from": self.me(),
+            "text": "an answer with buttons",
+        }
+        if asker is not None:
+            person = asker["from"]["id"]
+            message["reply_to_message"] = {
+                "message_id": asker["message_id"],
+                "date": int(time.time()),
+                "chat": chat_json,
+                "from": {"id": person, "is_bot": False, "first_name": "Ada"},
+                "text": "a question",
+            }
         return self._wrap(
             {
                 "callback_query": {
@@ -112,13 +233,7 @@ class FakeTelegram:
                     "from": {"id": user_id, "is_bot": False, "first_name": "Ada"},
                     "chat_instance": "ci",
                     "data": data,
-                    "message": {
-                        "message_id": 1,
-                        "date": int(time.time()),
-                        "chat": {"id": chat, "type": "private" if chat > 0 else "group"},
-                        "from": self.me(),
-                        "text": "an answer with buttons",
-                    },
+                    "message": message,
                 }
             }
         )
@@ -163,6 +278,14 @@ class FakeTelegram:
             for row in markup.get("inline_keyboard", [])
             for b in row
         ]
+
+    def take_late_answer(self, method: str) -> bool:
+        """True when this call (just handled) is to be answered too late."""
+        with self._lock:
+            if method.startswith("send") and self.late_answers > 0:
+                self.late_answers -= 1
+                return True
+            return False
 
     # -- the API -------------------------------------------------------------------------------
     def handle(self, token: str, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -222,13 +345,27 @@ class FakeTelegram:
         if self.webhook and self.webhook.get("url"):
             raise Failure(409, "Conflict: can't use getUpdates method while webhook is active")
         offset = int(p.get("offset") or 0)
+        limit = int(p.get("limit") or 100)
         timeout = min(float(p.get("timeout") or 0), 2.0)
         deadline = time.monotonic() + timeout
         with self._lock:
+            # Like Telegram: a getUpdates call ends any other one still waiting with a 409.
+            self._poller += 1
+            me = self._poller
+            self._lock.notify_all()
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
-            while not self._updates and time.monotonic() < deadline:
+            while not self._updates and time.monotonic() < deadline and self._poller == me:
                 self._lock.wait(deadline - time.monotonic())
-            return list(self._updates)
+            if self._poller != me:
+                self.conflicts += 1
+                raise Failure(409, "Conflict: terminated by other getUpdates request; make sure "
+                              "that only one bot instance is running")  # fmt: skip
+            return list(self._updates[:limit])
+
+    def pending_updates(self) -> int:
+        """Updates not yet confirmed by a getUpdates offset."""
+        with self._lock:
+            return len(self._updates)
 
     def _answerCallbackQuery(self, p: dict[str, Any]) -> Any:
         query_id = str(p.get("callback_query_id"))
@@ -252,11 +389,15 @@ class FakeTelegram:
         self._check_text(text, p.get("parse_mode"))
         markup = _json(p.get("reply_markup"))
         self._check_markup(markup)
+        reply = _json(p.get("reply_parameters"))
+        reply_to = reply.get("message_id") if isinstance(reply, dict) else None
         message = {"chat_id": chat_id, "text": text, "parse_mode": p.get("parse_mode"),
                    "reply_markup": markup, "message_id": self._message_id(),
-                   "at": time.monotonic()}  # fmt: skip
+                   "at": time.monotonic(), "message_thread_id": p.get("message_thread_id"),
+                   "reply_to": reply_to}  # fmt: skip
         with self._lock:
             self.sent.append(message)
+            self._messages[(chat_id, message["message_id"])] = (text, markup)
         return self._message_json(message, text)
 
     def _editMessageText(self, p: dict[str, Any]) -> Any:
@@ -267,7 +408,18 @@ class FakeTelegram:
         self._check_markup(markup)
         edit = {"chat_id": chat_id, "message_id": int(p["message_id"]), "text": text,
                 "parse_mode": p.get("parse_mode"), "reply_markup": markup}  # fmt: skip
+        key = (chat_id, edit["message_id"])
         with self._lock:
+            # Message 1 of every chat is the one fake button presses are under by default.
+            before = self._messages.get(key, ("an answer with buttons", None) if key[1] == 1
+                                        else None)  # fmt: skip
+            if before is None:
+                raise Failure(400, "Bad Request: message to edit not found")
+            if before == (text, markup):
+                raise Failure(400, "Bad Request: message is not modified: specified new message "
+                              "content and reply markup are exactly the same as a current "
+                              "content and reply markup of the message")  # fmt: skip
+            self._messages[key] = (text, markup)
             self.edits.append(edit)
         return self._message_json(edit, text)
 
@@ -302,8 +454,18 @@ class FakeTelegram:
 
     def _check_delivery(self, chat_id: int) -> None:
         with self._lock:
+            if self.server_errors > 0 or time.monotonic() < self.outage_until:
+                self.server_errors = max(0, self.server_errors - 1)
+                raise Failure(502, "Bad Gateway")
             if chat_id in self.blocked:
                 raise Failure(403, "Forbidden: bot was blocked by the user")
+            if chat_id in self.kicked:
+                raise Failure(403, "Forbidden: bot was kicked from the supergroup chat")
+            if chat_id in self.missing:
+                raise Failure(400, "Bad Request: chat not found")
+            if chat_id in self.migrated:
+                raise Failure(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                              {"migrate_to_chat_id": self.migrated[chat_id]})  # fmt: skip
             if self.flood > 0:
                 self.flood -= 1
                 raise Failure(429, f"Too Many Requests: retry after {self.flood_retry_after}",
@@ -386,16 +548,18 @@ class FakeRequest(BaseRequest):
         if self.api.network_failures > 0:
             self.api.network_failures -= 1
             raise ConnectionError("connection reset by the fake network")
-        if self.api.timeouts > 0:
-            self.api.timeouts -= 1
-            raise TimedOut("fake timeout")
         params = dict(request_data.parameters) if request_data else {}
         if request_data and request_data.contains_files:
             params.update({k: v for k, v in request_data.multipart_data.items()})
         # getUpdates may wait (long polling): keep the event loop free meanwhile.
-        status, body = await asyncio.to_thread(
-            self.api.handle, match["token"], match["method"], params
-        )
+        if match["method"] == "getUpdates":
+            status, body = await asyncio.to_thread(
+                self.api.handle, match["token"], match["method"], params
+            )
+        else:
+            status, body = self.api.handle(match["token"], match["method"], params)
+        if self.api.take_late_answer(match["method"]):
+            raise TimedOut("fake timeout: delivered, answered too late")
         return status, json.dumps(body).encode()
 
 
@@ -423,6 +587,8 @@ class FakeServer:
                     self.send_error(404)
                     return
                 status, body = fake.handle(match["token"], match["method"], params)
+                if fake.take_late_answer(match["method"]):
+                    time.sleep(fake.late_delay)
                 payload = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -435,7 +601,11 @@ class FakeServer:
             def log_message(self, format: str, *args: Any) -> None:
                 return
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                return  # a client killed mid-request (the crash drills): nothing to report
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

@@ -172,7 +172,7 @@ async def test_flood_control_is_waited_out(bot: Harness) -> None:
     bot.api.rejected.clear()
 
 
-async def test_other_errors_are_logged_and_the_schedule_goes_on(
+async def test_an_undelivered_nudge_is_due_again_and_not_counted(
     bot: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
     await _opted_in(bot)
@@ -180,24 +180,59 @@ async def test_other_errors_are_logged_and_the_schedule_goes_on(
     bot.api.network_failures = 100  # the network is down for this round
     outcome = await bot.nudger.run_once()
     bot.api.network_failures = 0
-    assert outcome.failed == 1
+    assert (outcome.failed, outcome.sent) == (1, 0)
     assert any("nudge for user" in r.getMessage() for r in caplog.records)
-    assert (await bot.storage.load(USER))[0].nudges.next_due == MONDAY_9 + timedelta(days=7)
+    profile = (await bot.storage.load(USER))[0]
+    assert profile.nudges.next_due == MONDAY_9 and profile.nudges.ignored == 0
+    assert (await bot.storage.stats(bot.now)).nudges_total.get("sent", 0) == 0
+    bot.tick(1)
+    assert (await bot.nudger.run_once()).sent == 1
+    profile = (await bot.storage.load(USER))[0]
+    assert profile.nudges.next_due == MONDAY_9 + timedelta(days=7)
+    assert profile.nudges.ignored == 1
 
 
-async def test_a_restart_after_claiming_never_sends_twice(
+async def test_a_lease_left_by_a_dead_process_is_due_again_once(
     kb: KnowledgeBase, tmp_path: Path
 ) -> None:
     db = tmp_path / "bot.sqlite3"
     async with Harness(kb, db) as first:
         await _opted_in(first)
-        # Claimed, then the process dies before sending.
-        claimed = await first.storage.claim_due(MONDAY_9, 10, nudges.on_due)
+        # Leased, then the process dies before sending.
+        claimed = await first.nudger.services.leases.claim(MONDAY_9, 10, nudges.on_due, 60)
         assert len(claimed) == 1
+        assert await first.nudger.services.leases.claim(MONDAY_9, 10, nudges.on_due, 60) == []
+    async with Harness(kb, db) as second:  # a restart ends the dead process's leases
+        second.at(MONDAY_9 + timedelta(minutes=5))
+        assert (await second.nudger.run_once()).sent == 1
+        assert (await second.nudger.run_once()).claimed == 0
+        assert len(second.api.sent) == 1
+
+
+async def test_a_lease_runs_out_by_itself(bot: Harness) -> None:
+    await _opted_in(bot)
+    leases = bot.nudger.services.leases
+    assert len(await leases.claim(MONDAY_9, 10, nudges.on_due, 60)) == 1
+    assert await leases.claim(MONDAY_9 + timedelta(seconds=59), 10, nudges.on_due, 60) == []
+    assert len(await leases.claim(MONDAY_9 + timedelta(seconds=61), 10, nudges.on_due, 60)) == 1
+
+
+async def test_a_nudge_cut_off_mid_send_is_never_sent_twice(
+    kb: KnowledgeBase, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = tmp_path / "bot.sqlite3"
+    async with Harness(kb, db) as first:
+        await _opted_in(first)
+        await first.nudger.services.leases.claim(MONDAY_9, 10, nudges.on_due, 60)
+        await first.nudger.services.leases.sending(USER)  # the request left; the process died
     async with Harness(kb, db) as second:
         second.at(MONDAY_9 + timedelta(minutes=5))
         assert (await second.nudger.run_once()).claimed == 0
         assert second.api.sent == []
+        profile = (await second.storage.load(USER))[0]
+        assert profile.nudges.next_due == MONDAY_9 + timedelta(days=7)
+        assert profile.nudges.ignored == 0  # not counted as ignored
+    assert any("may or may not have arrived" in r.getMessage() for r in caplog.records)
 
 
 async def test_stops_after_six_unanswered_with_one_message(bot: Harness) -> None:

@@ -81,7 +81,7 @@ async def test_promotion_is_congratulated_and_the_old_plan_archived(bot: Harness
     (profile,) = await bot.say(USER, "/profile")
     text = _text(profile)
     assert "Plan senior → staff: 0 of 13 done" in text
-    assert "Archived plan mid → senior" in text and "At senior since" in text
+    assert "Archived plan mid → senior" in text and "Time at level: " in text
 
 
 async def test_nudges_carry_open_plan_items_first(bot: Harness) -> None:
@@ -109,4 +109,4 @@ async def test_level_translator_in_telegram(bot: Harness) -> None:
     assert text.startswith("Meta E5 ≈ senior here")
     assert "Google: L5 (Senior SWE)" in text
     (profile,) = await bot.say(USER, "/profile")
-    assert "Level: Senior ML engineer" in _text(profile)
+    assert "Level: senior ML engineer" in _text(profile)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -10,9 +13,11 @@ from telegram import Update
 
 from bot.config import Settings
 from bot.knowledge.model import KnowledgeBase
+from bot.storage.durable import Inbox
 from bot.storage.store import Storage
 from bot.tg.app import build_application
-from bot.tg.deps import Deps
+from bot.tg.deps import Deps, app_deps
+from bot.tg.intake import Processor, poll, rows_of
 from bot.tg.nudger import Nudger
 from tests.conftest import NOW
 from tests.fake_telegram import TOKEN, FakeRequest, FakeTelegram
@@ -43,7 +48,7 @@ class Harness:
     @property
     def deps(self) -> Deps:
         """The handlers' dependencies."""
-        deps: Deps = self.app.bot_data["deps"]
+        deps = app_deps(self.app)
         return deps
 
     @property
@@ -56,6 +61,8 @@ class Harness:
         await self.app.initialize()
         assert self.app.post_init
         await self.app.post_init(self.app)
+        self.inbox = Inbox(self.storage)
+        self.processor = Processor(self.app, self.inbox, self.deps.outbox, lambda: self.now)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -72,6 +79,36 @@ class Harness:
         before = len(self.api.sent)
         await self.app.process_update(Update.de_json(update, self.app.bot))
         return self.api.sent[before:]
+
+    async def deliver(self, *updates: dict[str, Any]) -> list[dict[str, Any]]:
+        """Store updates in the inbox (as the fetch loop does) and process what is pending,
+        in order; the messages the bot sent in response."""
+        before = len(self.api.sent)
+        await self.inbox.add(rows_of(updates), self.now)
+        for row in await self.inbox.pending(self.now, 1000):
+            await self.processor.process(row)
+        return self.api.sent[before:]
+
+    async def polling(self, done: Callable[[], bool], limit: float = 20.0) -> None:
+        """Run the real fetch loop and processor against the fake until `done()` holds."""
+        stop = asyncio.Event()
+        tasks = [asyncio.create_task(self.processor.run()),
+                 asyncio.create_task(poll(self.app, self.inbox, self.processor, 1000,
+                                          lambda: self.now, time.monotonic, stop))]  # fmt: skip
+        try:
+            async with asyncio.timeout(limit):
+                while not done():
+                    for task in tasks:
+                        if task.done():
+                            task.result()
+                    await asyncio.sleep(0.02)
+        finally:
+            stop.set()
+            await self.processor.stop(1.0)
+            self.processor = Processor(self.app, self.inbox, self.deps.outbox, lambda: self.now)
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     async def say(self, user_id: int, text: str, **kwargs: Any) -> list[dict[str, Any]]:
         """A user sends a message."""

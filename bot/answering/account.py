@@ -163,6 +163,14 @@ class AccountReplies:
         )
         return Answer("Undone.", None, (Block(None, lines),))
 
+    def forwarded(self) -> Answer:
+        """The reply to forwarded words that would change something stored."""
+        return Answer(
+            "That's a forwarded message: I changed nothing.",
+            "I read forwarded messages as someone else's words. To change your profile, plan or "
+            "nudges, tell me yourself.",
+        )
+
     def ask_title(self, title: CompanyTitle) -> Answer:
         """A title whose level depends on the company: which level is it where you are?"""
         levels = [lv for lv in self.kb.levels.values() if lv.rank >= 2]

@@ -18,6 +18,7 @@ from bot.config import ConfigError, Settings, default_db
 from bot.knowledge import copycheck, loader
 from bot.knowledge.model import KnowledgeBase, Tip
 from bot.knowledge.yamlnodes import KnowledgeError
+from bot.storage.health import DatabaseProblem, InstanceLock, check_database
 from bot.storage.store import Storage
 
 EXIT_USAGE = 2
@@ -93,9 +94,18 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--webhook-url", help="public https URL: webhook mode ($CAREERBOT_WEBHOOK_URL)"
     )
-    run.add_argument("--listen", help="webhook server address ($CAREERBOT_LISTEN, 0.0.0.0)")
+    run.add_argument("--listen", help="webhook server address ($CAREERBOT_LISTEN, 127.0.0.1)")
     run.add_argument("--port", help="webhook server port ($CAREERBOT_PORT, 8443)")
-    run.add_argument("--secret-token", help="webhook secret ($CAREERBOT_WEBHOOK_SECRET)")
+    run.add_argument("--secret-token", help="webhook secret ($CAREERBOT_WEBHOOK_SECRET; "
+                     "random for each run when unset)")  # fmt: skip
+    run.add_argument("--max-pending", help="stop fetching while this many updates wait "
+                     "($CAREERBOT_MAX_PENDING, 1000)")  # fmt: skip
+    run.add_argument("--send-retry", help="seconds a reply is retried while it is not "
+                     "delivered ($CAREERBOT_SEND_RETRY, 600)")  # fmt: skip
+    run.add_argument("--read-timeout", help="seconds to wait for Telegram's answer to a send "
+                     "($CAREERBOT_READ_TIMEOUT, 30)")  # fmt: skip
+    run.add_argument("--start-timeout", help="seconds to keep trying to reach the Bot API at "
+                     "start ($CAREERBOT_START_TIMEOUT, 300)")  # fmt: skip
 
     nudge = sub.add_parser("nudges", help="nudge tools")
     nudge_sub = nudge.add_subparsers(dest="nudges_command", required=True)
@@ -163,7 +173,8 @@ def run_bot(args: argparse.Namespace) -> int:
     flags = {
         name: getattr(args, name, None)
         for name in ("token", "api_base_url", "db", "admin_ids", "log_level", "keep_unanswered",
-                     "webhook_url", "listen", "port", "secret_token", "knowledge")
+                     "webhook_url", "listen", "port", "secret_token", "knowledge", "max_pending",
+                     "send_retry", "start_timeout", "read_timeout")
     }  # fmt: skip
     try:
         settings = Settings.load(os.environ, **flags)
@@ -171,11 +182,24 @@ def run_bot(args: argparse.Namespace) -> int:
         print(f"careerbot: {exc}", file=sys.stderr)
         return EXIT_USAGE
     kb = load_kb(settings.knowledge)
+    # The database is checked, and locked for this process, before Telegram is contacted: a
+    # bad file or a second instance is one clear line and exit 2, not a traceback loop.
+    lock = InstanceLock(settings.db) if settings.db != ":memory:" else None
+    try:
+        check_database(settings.db)
+        if lock is not None:
+            lock.acquire()
+    except DatabaseProblem as exc:
+        print(f"careerbot: database {settings.db}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     # Imported here: the local chat and the tools do not need python-telegram-bot loaded.
     from bot.tg.app import run
 
-    run(settings, kb)
-    return 0
+    try:
+        return run(settings, kb)
+    finally:
+        if lock is not None:
+            lock.release()
 
 
 async def preview_nudge(kb: KnowledgeBase, db: str, user: int, out: TextIO) -> int:

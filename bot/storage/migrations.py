@@ -212,4 +212,39 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
                 confirm = excluded.confirm;
         END""",
     ),
+    # 9: durability. The inbox holds every update from before it is confirmed to Telegram until
+    # it is processed (its body is blanked then; the id stays a day to drop re-deliveries); the
+    # outbox records each reply of an update, so a reprocessed update never sends one twice;
+    # a nudge is leased while it is sent and its schedule moves on only once Telegram accepted
+    # it. Unanswered questions are capped as they are inserted.
+    (
+        """CREATE TABLE inbox (
+            update_id   INTEGER PRIMARY KEY,
+            chat_key    INTEGER,
+            body        TEXT,
+            received_at INTEGER NOT NULL,
+            done_at     INTEGER,
+            attempts    INTEGER NOT NULL DEFAULT 0,
+            not_before  INTEGER
+        )""",
+        "CREATE INDEX inbox_pending ON inbox(update_id) WHERE done_at IS NULL",
+        "CREATE INDEX inbox_done ON inbox(done_at) WHERE done_at IS NOT NULL",
+        """CREATE TABLE outbox (
+            update_id  INTEGER NOT NULL,
+            seq        INTEGER NOT NULL,
+            chat_id    INTEGER NOT NULL,
+            state      TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY (update_id, seq)
+        )""",
+        "ALTER TABLE nudge_settings ADD COLUMN lease_until INTEGER",
+        "ALTER TABLE nudge_settings ADD COLUMN lease_sending INTEGER NOT NULL DEFAULT 0",
+        """CREATE TRIGGER unanswered_cap AFTER INSERT ON unanswered
+        WHEN (SELECT COUNT(*) FROM unanswered) > 1000 BEGIN
+            DELETE FROM unanswered WHERE text IN (
+                SELECT text FROM unanswered ORDER BY count ASC, last_seen ASC
+                LIMIT (SELECT COUNT(*) - 1000 FROM unanswered));
+        END""",
+    ),
 )

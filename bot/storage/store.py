@@ -20,7 +20,7 @@ _NUDGE_COLUMNS = (
     "n.cadence, n.weekday, n.hour, n.minute, n.tz, n.next_due, n.last_sent, n.ignored, n.stopped"
 )
 
-# Unanswered questions kept for the operator: the most frequent, bounded.
+# Unanswered questions kept for the operator: the most frequent, bounded (migration 8's trigger).
 MAX_UNANSWERED = 1000
 
 
@@ -93,6 +93,9 @@ class Storage:
         try:
             await db.execute("PRAGMA foreign_keys = ON")
             await db.execute("PRAGMA busy_timeout = 5000")
+            # Deleted content (a forgotten user, a processed update's text) is overwritten, not
+            # left readable in free pages.
+            await db.execute("PRAGMA secure_delete = ON")
             if target != ":memory:":
                 await db.execute("PRAGMA journal_mode = WAL")
                 # WAL + NORMAL is durable against process crashes (kill -9); only power loss
@@ -118,9 +121,25 @@ class Storage:
             try:
                 yield self._db
             except BaseException:
-                await self._db.execute("ROLLBACK")
+                # SQLite rolls back by itself after some errors (a full disk): a second
+                # ROLLBACK would fail and hide the error that matters.
+                if self._db.in_transaction:
+                    await self._db.execute("ROLLBACK")
                 raise
             await self._db.execute("COMMIT")
+
+    async def write(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one writing statement on its own (atomic like any statement, one trip to the
+        database thread); the number of rows it changed."""
+        async with self._lock:
+            cursor = await self._db.execute(sql, params)
+            count = cursor.rowcount
+            await cursor.close()
+        return int(count)
+
+    async def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Sequence[Any]]:
+        """The rows of one read-only statement (for the storage modules beside this one)."""
+        return list(await self._db.execute_fetchall(sql, params))
 
     # -- schema ---------------------------------------------------------------------------
     async def schema_version(self) -> int:
@@ -237,14 +256,8 @@ class Storage:
         return bool(rows and next(iter(rows))[0])
 
     async def stats(self, now: datetime) -> Stats:
-        """Counts for the operator; also trims the unanswered list to its bound."""
+        """Counts for the operator (read-only: the unanswered list is capped as it is written)."""
         week_ago = now - timedelta(days=7)
-        async with self.transaction() as db:
-            await db.execute(
-                "DELETE FROM unanswered WHERE text NOT IN (SELECT text FROM unanswered "
-                "ORDER BY count DESC, last_seen DESC LIMIT ?)",
-                (MAX_UNANSWERED,),
-            )
         users = await self._db.execute_fetchall(
             "SELECT COUNT(*), COALESCE(SUM(last_seen >= ?), 0), "
             "COALESCE(SUM(blocked_at IS NOT NULL), 0) FROM users",
@@ -435,22 +448,7 @@ class Storage:
     ) -> None:
         """Record what happened to a nudge (sent, done, snoozed, paused, another, stopped)."""
         async with self.transaction() as db:
-            await db.execute(
-                "INSERT INTO nudge_events (user_id, tip_id, event, at) "
-                "SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM users WHERE user_id = ?)",
-                (user_id, tip_id, event, _ts(now), user_id),
-            )
-            if event == "sent" and tip_id:
-                await db.execute(
-                    "INSERT OR IGNORE INTO tips_seen (user_id, tip_id) SELECT ?, ? "
-                    "WHERE EXISTS (SELECT 1 FROM users WHERE user_id = ?)",
-                    (user_id, tip_id, user_id),
-                )
-            await db.execute(
-                "INSERT INTO nudge_counts (day, event, count) VALUES (?, ?, 1) "
-                "ON CONFLICT(day, event) DO UPDATE SET count = count + 1",
-                (now.date().isoformat(), event),
-            )
+            await record_nudge_event(db, user_id, tip_id, event, now)
 
     async def tips_seen(self, user_id: int) -> set[str]:
         """Ids of the tips a user has been sent in the current round."""
@@ -518,10 +516,15 @@ class Storage:
 
     async def forget(self, user_id: int) -> bool:
         """Delete everything stored about a user; True if there was anything."""
+        # Deleted content is overwritten (secure_delete, set at open), and the WAL, which still
+        # holds the old pages, is checkpointed and truncated: nothing of it stays in the files.
         async with self.transaction() as db:
-            # Conversation rows go with the user (ON DELETE CASCADE).
+            # Conversation, plans and nudges go with the user (ON DELETE CASCADE).
             cur = await db.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
-            return cur.rowcount > 0
+            existed = cur.rowcount > 0
+        async with self._lock:
+            await self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return existed
 
 
 async def _ensure_user(db: aiosqlite.Connection, user_id: int, now: datetime) -> None:
@@ -530,4 +533,26 @@ async def _ensure_user(db: aiosqlite.Connection, user_id: int, now: datetime) ->
         "INSERT INTO users (user_id, created_at, updated_at, last_seen) "
         "VALUES (?, ?, ?, ?) ON CONFLICT(user_id) DO NOTHING",
         (user_id, _ts(now), _ts(now), _ts(now)),
+    )
+
+
+async def record_nudge_event(
+    db: aiosqlite.Connection, user_id: int, tip_id: str | None, event: str, now: datetime
+) -> None:
+    """A nudge's outcome for the user (and the tip as seen) and in the anonymous daily counts."""
+    await db.execute(
+        "INSERT INTO nudge_events (user_id, tip_id, event, at) "
+        "SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM users WHERE user_id = ?)",
+        (user_id, tip_id, event, _ts(now), user_id),
+    )
+    if event == "sent" and tip_id:
+        await db.execute(
+            "INSERT OR IGNORE INTO tips_seen (user_id, tip_id) SELECT ?, ? "
+            "WHERE EXISTS (SELECT 1 FROM users WHERE user_id = ?)",
+            (user_id, tip_id, user_id),
+        )
+    await db.execute(
+        "INSERT INTO nudge_counts (day, event, count) VALUES (?, ?, 1) "
+        "ON CONFLICT(day, event) DO UPDATE SET count = count + 1",
+        (now.date().isoformat(), event),
     )

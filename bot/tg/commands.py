@@ -4,16 +4,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from html import escape
 
 from telegram import Update
-from telegram.ext import ContextTypes
+from telegram.constants import ChatType
 
 from bot.answering.answer import Answer, Block, Line
-from bot.coaching import nudges, plans
-from bot.domain import Profile, Query
+from bot.domain import Query
 from bot.tg import keyboards
-from bot.tg.deps import Deps, command, deps, send, send_reply
+from bot.tg.deps import Ctx, command, send, send_reply, speaker
 
 COMMANDS = (
     ("start", "Start, or see what I remember about you"),
@@ -30,12 +28,12 @@ COMMANDS = (
 
 
 @command("start")
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: Ctx) -> None:
     """/start: a welcome and the level picker, or what the bot remembers."""
-    _, advisor = deps(context).ready
-    user = update.effective_user
-    assert user is not None
-    profile = await advisor.profile(user.id)
+    _, advisor = context.deps.ready
+    who = speaker(update)
+    assert who is not None
+    profile = await advisor.profile(who)
     if profile.level:
         greeting = advisor.replies.greeting(profile)
         await send(update, context, replace(greeting, heading="Welcome back!"))
@@ -45,33 +43,33 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             "Ask me about skills, pay, promotions, interviews or feeling stuck; answers come "
             "from five public career guides, with their sources. What's your level?",
         )
-        await send(update, context, welcome, keyboards.levels(deps(context).kb))
+        await send(update, context, welcome, keyboards.levels(context.deps.kb))
 
 
 @command("help")
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def help_command(update: Update, context: Ctx) -> None:
     """/help."""
-    _, advisor = deps(context).ready
-    user = update.effective_user
-    assert user is not None
-    profile = await advisor.profile(user.id)
+    _, advisor = context.deps.ready
+    who = speaker(update)
+    assert who is not None
+    profile = await advisor.profile(who)
     answer = advisor.replies.help(profile)
     commands = Block("Commands", tuple(Line(f"/{name}: {text}") for name, text in COMMANDS))
     await send(update, context, replace(answer, blocks=(*answer.blocks, commands)))
 
 
-def argument(context: ContextTypes.DEFAULT_TYPE) -> str:
+def argument(context: Ctx) -> str:
     """A command's arguments as one string."""
     return " ".join(context.args or []).strip()
 
 
-@command("level")
-async def level_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@command("level", changes=True)
+async def level_command(update: Update, context: Ctx) -> None:
     """/level [LEVEL | N years]: set the level, or pick it with buttons."""
-    d = deps(context)
+    d = context.deps
     _, advisor = d.ready
-    user = update.effective_user
-    assert user is not None
+    who = speaker(update)
+    assert who is not None
     arg = argument(context)
     if not arg:
         await send(update, context, Answer("What's your level?"), keyboards.levels(d.kb))
@@ -87,17 +85,17 @@ async def level_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             )
             await send(update, context, answer, keyboards.levels(d.kb))
         else:
-            reply = await advisor.run(user.id, Query("set_level", level=level), d.clock())
+            reply = await advisor.run(who, Query("set_level", level=level), d.clock())
             await send(update, context, reply.answer)
 
 
-@command("market")
-async def market_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@command("market", changes=True)
+async def market_command(update: Update, context: Ctx) -> None:
     """/market [MARKET]: set the market, or pick it with buttons."""
-    d = deps(context)
+    d = context.deps
     _, advisor = d.ready
-    user = update.effective_user
-    assert user is not None
+    who = speaker(update)
+    assert who is not None
     arg = argument(context)
     market = advisor.matcher.match(f"in {arg}").slots.market if arg else None
     if not arg:
@@ -111,55 +109,22 @@ async def market_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         )
         await send(update, context, answer, keyboards.markets(d.kb))
     else:
-        reply = await advisor.run(user.id, Query("set_market", market=market), d.clock())
+        reply = await advisor.run(who, Query("set_market", market=market), d.clock())
         await send(update, context, reply.answer)
 
 
 @command("profile")
-async def profile_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def profile_command(update: Update, context: Ctx) -> None:
     """/profile: everything the bot stores about the user."""
-    d = deps(context)
-    storage, _ = d.ready
-    user = update.effective_user
-    assert user is not None
-    profile, context_row = await storage.load(user.id)
-    rows = [
-        Line("Level: " + (d.kb.levels[profile.level].name if profile.level else "not set")),
-        Line("Market: " + (d.kb.markets[profile.market].name if profile.market else "not set")),
-        Line(
-            "Conversation: "
-            + (f"last topic “{context_row.intent}”, kept 30 minutes" if context_row else "none")
-        ),
-        Line(f"Nudges: {nudges.describe(profile.nudges)}; steps you marked done and tips sent"),
-        *await _plan_lines(d, profile),
-        Line("When you last wrote to me, to count active users."),
-    ]
-    note = (
-        "Questions I could not answer are kept without your id to improve the bot."
-        if d.settings.keep_unanswered
-        else None
-    )
-    answer = Answer("What I store about you", None, (Block(None, tuple(rows)),), (), note)
-    await send(update, context, answer, keyboards.confirm_forget())
+    d = context.deps
+    who = speaker(update)
+    assert who is not None
+    answer = await d.core.stored(who, d.clock())
+    await send(update, context, answer)
 
 
-async def _plan_lines(d: Deps, profile: Profile) -> list[Line]:
-    storage, advisor = d.ready
-    lines = []
-    if profile.level_since and profile.level:
-        lines.append(Line(f"At {profile.level} since {profile.level_since.strftime('%B %Y')}"))
-    plan = advisor.planner.plan_for(profile)
-    if plan is not None:
-        counts = plans.progress(plan, await storage.plan_statuses(profile.user_id))
-        lines.append(Line(f"Plan {plan.from_level} → {plan.to_level}: {counts.done} of "
-                          f"{counts.total} done, {counts.doing} in progress"))  # fmt: skip
-    for src, dst, when, done, total in await storage.plan_history(profile.user_id):
-        lines.append(Line(f"Archived plan {src} → {dst} ({when:%b %Y}): {done} of {total} done"))
-    return lines
-
-
-@command("forget", note_seen=False)
-async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@command("forget", note_seen=False, changes=True)
+async def forget_command(update: Update, context: Ctx) -> None:
     """/forget: ask for confirmation, then delete everything."""
     answer = Answer(
         "Delete everything I store about you?",
@@ -169,9 +134,9 @@ async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 @command("sources")
-async def sources_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def sources_command(update: Update, context: Ctx) -> None:
     """/sources: the documents behind the answers."""
-    kb = deps(context).kb
+    kb = context.deps.kb
     rows = tuple(Line(f"{s.short}: {s.citation}") for s in kb.sources.values())
     answer = Answer(
         "Where my answers come from",
@@ -183,76 +148,42 @@ async def sources_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 
 @command("stats")
-async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
+async def stats_command(update: Update, context: Ctx) -> str | None:
     """/stats for admins: users, activity, questions per intent, unanswered questions."""
-    d = deps(context)
-    storage, _ = d.ready
+    d = context.deps
     user = update.effective_user
-    assert user is not None
-    if user.id not in d.settings.admin_ids:
+    if user is None or user.id not in d.settings.admin_ids or speaker(update) != user.id:
         await send(update, context, Answer("/stats is for the bot's operators."))
         return "command:stats:denied"
-    stats = await storage.stats(d.clock())
-    oos = stats.questions_7d.get("out_of_scope", 0)
-    blocks = [
-        Block(
-            None,
-            (
-                Line(f"Users: {stats.users} (active in the last 7 days: {stats.active_7d})"),
-                Line(f"Blocked the bot: {stats.blocked}"),
-                Line(f"Out of scope (7 days): {oos}"),
-            ),
-        ),
-        Block(
-            "Questions per intent (7 days / all time)",
-            tuple(
-                Line(f"{intent}: {n} / {stats.questions_total.get(intent, n)}")
-                for intent, n in stats.questions_7d.items()
-            )
-            or (Line("none yet"),),
-        ),
-    ]
-    events = ("sent", "done", "snoozed", "paused", "stopped")
-    blocks.append(
-        Block(
-            "Nudges (7 days / all time)",
-            tuple(
-                Line(f"{e}: {stats.nudges_7d.get(e, 0)} / {stats.nudges_total.get(e, 0)}")
-                for e in events
-            ),
-        )
-    )
-    if d.settings.keep_unanswered:
-        blocks.append(
-            Block(
-                "Most frequent unanswered",
-                tuple(Line(f"{n}× {text}") for text, n in stats.unanswered) or (Line("none"),),
-            )
-        )
-    await send(update, context, Answer("Bot statistics", None, tuple(blocks)))
+    chat = update.effective_chat
+    if chat is None or chat.type != ChatType.PRIVATE:
+        # The figures include questions people asked: never shown to a group.
+        await send(update, context, Answer("/stats works in a private chat with me only."))
+        return "command:stats:group"
+    await send(update, context, await d.core.stats(d.clock(), d.settings.keep_unanswered))
     return None
 
 
-@command("nudges")
-async def nudges_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@command("nudges", changes=True)
+async def nudges_command(update: Update, context: Ctx) -> None:
     """/nudges [weekly [DAY] [HH:MM] | daily [HH:MM] | off]: show or change nudges."""
-    d = deps(context)
+    d = context.deps
     _, advisor = d.ready
-    user = update.effective_user
-    assert user is not None
+    who = speaker(update)
+    assert who is not None
     arg = argument(context)
-    answer = await advisor.change_nudges(user.id, arg, d.clock(), strict=True)
+    answer = await advisor.change_nudges(who, arg, d.clock(), strict=True)
     keyboard = None if arg else keyboards.nudge_choices(offer=False)
     await send(update, context, answer, keyboard, suggest=False)
 
 
-@command("plan")
-async def plan_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@command("plan", changes=True)
+async def plan_command(update: Update, context: Ctx) -> None:
     """/plan [export]: the checklist toward the next level, or it as a Markdown document."""
-    d = deps(context)
+    d = context.deps
     _, advisor = d.ready
-    user = update.effective_user
-    assert user is not None
+    who = speaker(update)
+    assert who is not None
     arg = argument(context)
     if arg and arg.lower() not in ("export", "show"):
         answer = Answer(
@@ -261,34 +192,35 @@ async def plan_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         )
         await send(update, context, answer, suggest=False)
     else:
-        reply = await advisor.run(user.id, Query("plan", detail=arg or None), d.clock())
+        reply = await advisor.run(who, Query("plan", detail=arg or None), d.clock())
         await send_reply(update, context, reply)
 
 
-@command("timezone")
-async def timezone_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@command("timezone", changes=True)
+async def timezone_command(update: Update, context: Ctx) -> None:
     """/timezone AREA/CITY: the zone nudges are timed in."""
-    d = deps(context)
+    d = context.deps
     _, advisor = d.ready
-    user = update.effective_user
-    assert user is not None
+    who = speaker(update)
+    assert who is not None
     arg = argument(context)
     if not arg:
-        tz = (await advisor.profile(user.id)).nudges.tz
+        tz = (await advisor.profile(who)).nudges.tz
         answer = Answer(
             f"Your time zone: {tz}.",
             "Change it with /timezone and an IANA name, e.g. /timezone Europe/London or "
             "/timezone America/New_York.",
         )
     else:
-        answer = await advisor.change_timezone(user.id, arg, d.clock())
+        answer = await advisor.change_timezone(who, arg, d.clock())
     await send(update, context, answer, suggest=False)
 
 
 @command("unknown", note_seen=False)
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unknown_command(update: Update, context: Ctx) -> None:
     """A command the bot does not have."""
     text = (update.effective_message.text or "") if update.effective_message else ""
-    name = escape(text.split()[0][:40]) if text.split() else "that"
+    # Not escaped here: the renderer escapes every piece of an answer, exactly once.
+    name = text.split()[0][:40] if text.split() else "that"
     names = ", ".join(f"/{n}" for n, _ in COMMANDS)
     await send(update, context, Answer(f"I don't know {name}.", f"Try one of: {names}."))

@@ -1,23 +1,36 @@
-"""Telegram handlers for free text and buttons: thin functions from updates to the advisor and
-back; commands live in `bot.tg.commands`."""
+"""Telegram handlers for messages, buttons and chat events: thin functions from updates to the
+advisor and the core services and back; commands live in `bot.tg.commands`."""
 
 from __future__ import annotations
 
+import functools
+import re
 import time
-from dataclasses import replace
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import Message, MessageEntity, Update
-from telegram.constants import ChatType, ParseMode
-from telegram.ext import ContextTypes, filters
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.ext import BaseHandler, CallbackQueryHandler, filters
 
 from bot.answering import render
 from bot.answering.answer import Answer
-from bot.coaching import nudges
 from bot.domain import Query
+from bot.storage.health import is_write_failure
 from bot.tg import keyboards
-from bot.tg.delivery import with_retries
-from bot.tg.deps import deps, log, log_update, send, send_reply
-from bot.tg.nudger import month_start
+from bot.tg.delivery import CURRENT, best_effort
+from bot.tg.deps import (
+    ANONYMOUS_ANSWER,
+    Ctx,
+    anonymous,
+    forwarded,
+    log,
+    log_update,
+    send,
+    send_reply,
+    speaker,
+    where,
+)
 
 
 class AddressedToBot(filters.MessageFilter):
@@ -37,108 +50,294 @@ class AddressedToBot(filters.MessageFilter):
 def _mentions_bot(message: Message, username: str | None) -> bool:
     if not username:
         return False
-    for text in message.parse_entities([MessageEntity.MENTION]).values():
-        if text.lower() == f"@{username.lower()}":
-            return True
-    return False
+    mentions = message.parse_entities([MessageEntity.MENTION]) if message.text else (
+        message.parse_caption_entities([MessageEntity.MENTION]))  # fmt: skip
+    return any(text.lower() == f"@{username.lower()}" for text in mentions.values())
 
 
 def _without_mention(message: Message) -> str:
-    """The text with the bot's @mention removed."""
-    text = message.text or ""
+    """The text (or a photo's or document's caption) with the bot's @mention removed."""
+    text = message.text or message.caption or ""
     username = message.get_bot().username
     if username:
         text = text.replace(f"@{username}", " ").replace(f"@{username.lower()}", " ")
     return text.strip()
 
 
-# -- free text and buttons -----------------------------------------------------------------------
+# -- messages ------------------------------------------------------------------------------------
 
 
-async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A question in free text: the advisor's answer with follow-up buttons."""
+async def on_text(update: Update, context: Ctx) -> None:
+    """A question in free text (or a caption): the advisor's answer with follow-up buttons.
+    A forwarded message is someone else's words, and an anonymous admin can't be told apart:
+    the advisor is told, and stores nothing from them."""
     started = time.perf_counter()
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
+    message, who = update.effective_message, speaker(update)
+    if message is None or who is None:
         return
-    _, advisor = deps(context).ready
+    d = context.deps
+    _, advisor = d.ready
     text = _without_mention(message)
     log.debug("update=%s text=%r", update.update_id, text)
-    reply = await advisor.ask(user.id, text, deps(context).clock())
+    reply = await advisor.ask(who, text, d.clock(), forwarded=forwarded(message),
+                              anonymous=anonymous(update))  # fmt: skip
     await send_reply(update, context, reply)
     log_update(update, reply.intent, started)
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A pressed inline button: answered at once, then handled as if the user had asked."""
+async def on_other(update: Update, context: Ctx) -> None:
+    """A message the bot cannot read (a sticker, a voice note, a location...): say what it can."""
     started = time.perf_counter()
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
-        return
-    d = deps(context)
-    storage, advisor = d.ready
-    try:
-        kind, args = keyboards.decode(query.data or "", d.kb)
-    except keyboards.BadCallback:
-        await query.answer("This button is no longer valid. Try /help.")
-        log_update(update, "button:invalid", started)
-        return
-    await query.answer()
-    now = d.clock()
-    if kind == "q":
-        reply = await advisor.run(user.id, keyboards.query_from(args), now)
-        await send_reply(update, context, reply)
-        what = reply.intent
-    elif kind == "pl":
-        profile = await advisor.profile(user.id)
-        planned = await advisor.planner.mark(profile, args[0], args[1], now)
-        html = render.html(planned.answer, d.kb.sources)
-        markup = keyboards.plan_items(list(planned.items))
-        if query.message is not None:
-            await with_retries(lambda: query.edit_message_text(html, parse_mode=ParseMode.HTML,
-                                                               reply_markup=markup))  # fmt: skip
-        what = f"plan:{args[1]}"
-    elif kind == "lvl":
-        reply = await advisor.run(user.id, Query("set_level", level=args[0]), now)
+    answer = Answer(
+        "I can only read text.",
+        "Ask me in words, e.g. “what skills for senior?”; a caption on a photo or a file works "
+        "too. /help lists what I can do.",
+    )
+    await send(update, context, answer, suggest=False)
+    log_update(update, "unreadable", started)
+
+
+async def on_my_chat_member(update: Update, context: Ctx) -> None:
+    """Telegram tells the bot a chat's state changed for it: in a private chat, the user blocked
+    (kicked) or unblocked it; stored state follows, not only the errors sends return."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != ChatType.PRIVATE:
+        return  # a group: kicks concern the group, never a user's nudges
+    d = context.deps
+    if change.new_chat_member.status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT):
+        await d.core.blocked(change.from_user.id, d.clock())
+        what = "chat:blocked"
+    else:
+        await d.core.seen(change.from_user.id, d.clock())
+        what = "chat:unblocked"
+    log_update(update, what, time.perf_counter())
+
+
+# -- buttons -------------------------------------------------------------------------------------
+
+ButtonBody = Callable[[Update, Ctx, int, tuple[str, ...]], Coroutine[Any, Any, str]]
+ButtonHandler = Callable[[Update, Ctx], Coroutine[Any, Any, None]]
+
+
+def button(kind: str, *, changes: bool = True) -> Callable[[ButtonBody], ButtonHandler]:
+    """Make the handler of one kind of button: it checks the button is the presser's, answers
+    the callback (best-effort: a press from before a restart is "too old" to answer, and is
+    carried out all the same), runs the body with the pattern's groups, logs one line."""
+
+    def wrap(body: ButtonBody) -> ButtonHandler:
+        @functools.wraps(body)
+        async def handler(update: Update, context: Ctx) -> None:
+            started = time.perf_counter()
+            query, who = update.callback_query, speaker(update)
+            if query is None or who is None:
+                return
+            if not _belongs_to(update):
+                await best_effort(
+                    lambda: query.answer("These buttons belong to someone else's message."),
+                    "answering a button",
+                )
+                log_update(update, "button:not_yours", started)
+                return
+            if changes and anonymous(update):
+                await best_effort(query.answer, "answering a button")
+                await send(update, context, ANONYMOUS_ANSWER, suggest=False)
+                return
+            match = context.matches[0] if context.matches else None
+            args = match.groups() if isinstance(match, re.Match) else ()
+            try:
+                what = await body(update, context, who, args)
+            except keyboards.BadCallback:
+                await _invalid(update, started)
+                return
+            log_update(update, what, started)
+
+        return handler
+
+    return wrap
+
+
+async def _invalid(update: Update, started: float) -> None:
+    query = update.callback_query
+    assert query is not None
+    await best_effort(lambda: query.answer("This button is no longer valid. Try /help."),
+                      "answering a button")  # fmt: skip
+    log_update(update, "button:invalid", started)
+
+
+async def _answered(update: Update) -> None:
+    query = update.callback_query
+    assert query is not None
+    await best_effort(query.answer, "answering a button")
+
+
+async def on_unknown_button(update: Update, context: Ctx) -> None:
+    """Callback data this bot does not produce (an old version's buttons, or tampering)."""
+    await _invalid(update, time.perf_counter())
+
+
+@button("q", changes=False)
+async def on_question_button(update: Update, context: Ctx, who: int, args: tuple[str, ...]) -> str:
+    """A follow-up suggestion: answered as if the user had asked it."""
+    d = context.deps
+    query = keyboards.known_query(args, d.kb)
+    await _answered(update)
+    _, advisor = d.ready
+    reply = await advisor.run(who, query, d.clock())
+    await send_reply(update, context, reply)
+    return reply.intent
+
+
+@button("pl")
+async def on_plan_button(update: Update, context: Ctx, who: int, args: tuple[str, ...]) -> str:
+    """A plan item marked done / in progress / not relevant: the plan shown again in place (or
+    anew, when the message can no longer be edited)."""
+    d = context.deps
+    item_id, status = args
+    if not d.kb.plan_item(item_id):
+        raise keyboards.BadCallback(item_id)
+    await _answered(update)
+    planned = await d.core.mark_plan(who, item_id, status, d.clock())
+    html = render.html(planned.answer, d.kb.sources)
+    markup = keyboards.plan_items(list(planned.items))
+    query = update.callback_query
+    assert query is not None
+    edited: object = None
+    if query.message is not None:
+        edited = await best_effort(
+            lambda: query.edit_message_text(html, parse_mode=ParseMode.HTML,
+                                            reply_markup=markup),
+            "editing the plan",
+        )  # fmt: skip
+    if not edited:  # the message is gone or can no longer be edited: say it anew
+        await send(update, context, planned.answer, markup)
+    return f"plan:{status}"
+
+
+@button("lvl")
+async def on_level_button(update: Update, context: Ctx, who: int, args: tuple[str, ...]) -> str:
+    """A level picked: stored, then the market asked (or nudges offered)."""
+    d = context.deps
+    if args[0] not in d.kb.levels:
+        raise keyboards.BadCallback(args[0])
+    await _answered(update)
+    _, advisor = d.ready
+    reply = await advisor.run(who, Query("set_level", level=args[0]), d.clock())
+    await send(update, context, reply.answer)
+    if (await d.core.profile(who)).market is None:
+        await ask_market(update, context)
+    else:
+        await offer_nudges(update, context, who)
+    return "set_level"
+
+
+@button("mkt")
+async def on_market_button(update: Update, context: Ctx, who: int, args: tuple[str, ...]) -> str:
+    """A market picked (or skipped), then nudges offered."""
+    d = context.deps
+    if args[0] != "skip" and args[0] not in d.kb.markets:
+        raise keyboards.BadCallback(args[0])
+    await _answered(update)
+    if args[0] == "skip":
+        await send(update, context, Answer("No problem: ask me anything.", None, (), ()))
+    else:
+        _, advisor = d.ready
+        reply = await advisor.run(who, Query("set_market", market=args[0]), d.clock())
         await send(update, context, reply.answer)
-        if (await advisor.profile(user.id)).market is None:
-            await ask_market(update, context)
-        else:
-            await offer_nudges(update, context)
-        what = "set_level"
-    elif kind == "mkt":
-        if args[0] == "skip":
-            await send(update, context, Answer("No problem: ask me anything.", None, (), ()))
-        else:
-            reply = await advisor.run(user.id, Query("set_market", market=args[0]), now)
-            await send(update, context, reply.answer)
-        await offer_nudges(update, context)
-        what = "set_market"
-    elif kind == "nud":
-        words = "off" if args[0] == "no" else args[0]
-        answer = await advisor.change_nudges(user.id, words, now)
-        await send(update, context, answer, suggest=False)
-        what = f"nudges:{args[0]}"
-    elif kind == "ndg":
-        await _nudge_button(update, context, args[0], args[1])
-        what = f"nudge:{args[0]}"
-    else:  # forget confirmation
-        if args[0] == "yes":
-            existed = await storage.forget(user.id)
-            await send(update, context, advisor.replies.forgotten(existed), suggest=False)
-        else:
-            await send(update, context, Answer("Nothing was deleted.", None), suggest=False)
-        what = "forget"
-    log_update(update, what, started)
+    await offer_nudges(update, context, who)
+    return "set_market"
 
 
-async def offer_nudges(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@button("nud")
+async def on_nudges_button(update: Update, context: Ctx, who: int, args: tuple[str, ...]) -> str:
+    """Weekly / daily / off."""
+    d = context.deps
+    await _answered(update)
+    _, advisor = d.ready
+    words = "off" if args[0] == "no" else args[0]
+    answer = await advisor.change_nudges(who, words, d.clock())
+    await send(update, context, answer, suggest=False)
+    return f"nudges:{args[0]}"
+
+
+@button("ndg")
+async def on_nudge_button(update: Update, context: Ctx, who: int, args: tuple[str, ...]) -> str:
+    """Under a nudge: Done, Another tip, Snooze a day, Pause nudges."""
+    d = context.deps
+    action, step_id = args[0], keyboards.known_step(args[1], d.kb)
+    await _answered(update)
+    core, now = d.core, d.clock()
+    if action == "done":
+        await send(update, context, await core.nudge_done(who, step_id, now), suggest=False)
+    elif action == "more":
+        answer, next_id = await core.nudge_another(who, now)
+        await send(update, context, answer, keyboards.nudge(next_id))
+    elif action == "snooze":
+        await send(update, context, await core.nudge_snooze(who, step_id, now), suggest=False)
+    else:
+        await send(update, context, await core.nudge_pause(who, step_id, now), suggest=False)
+    return f"nudge:{action}"
+
+
+@button("fgt")
+async def on_forget_button(update: Update, context: Ctx, who: int, args: tuple[str, ...]) -> str:
+    """The confirmation of /forget."""
+    d = context.deps
+    await _answered(update)
+    if args[0] == "yes":
+        await send(update, context, await d.core.forget(who), suggest=False)
+    else:
+        await send(update, context, Answer("Nothing was deleted.", None), suggest=False)
+    return "forget"
+
+
+@button("say")
+async def on_choice_button(update: Update, context: Ctx, who: int, args: tuple[str, ...]) -> str:
+    """A choice under an answer ("Yes, delete everything", "Undo", "Senior"): its text is the
+    user's next message, understood like any other (a stale "yes" confirms nothing)."""
+    d = context.deps
+    await _answered(update)
+    _, advisor = d.ready
+    reply = await advisor.ask(who, args[0], d.clock())
+    await send_reply(update, context, reply)
+    return f"choice:{reply.intent}"
+
+
+def button_handlers() -> list[BaseHandler[Update, Ctx, None]]:
+    """One CallbackQueryHandler per kind of button, then one for anything else."""
+    bodies = {"q": on_question_button, "pl": on_plan_button, "lvl": on_level_button,
+              "mkt": on_market_button, "nud": on_nudges_button, "ndg": on_nudge_button,
+              "fgt": on_forget_button, "say": on_choice_button}  # fmt: skip
+    handlers: list[BaseHandler[Update, Ctx, None]] = [
+        CallbackQueryHandler(bodies[kind], pattern=pattern)
+        for kind, pattern in keyboards.PATTERNS.items()
+    ]
+    handlers.append(CallbackQueryHandler(on_unknown_button))
+    return handlers
+
+
+def _belongs_to(update: Update) -> bool:
+    """A button acts only for the user whose message it is under: in a private chat that is
+    the chat's user; in a group, the user the bot's message replied to."""
+    query = update.callback_query
+    assert query is not None
+    message = query.message
+    if message is None or not isinstance(message, Message):
+        return True  # an inline-mode message: only its sender sees its buttons
+    if message.chat.type == ChatType.PRIVATE:
+        return True
+    asked = message.reply_to_message
+    if asked is None:
+        return False
+    if asked.sender_chat is not None:  # asked by an anonymous admin: who that was is unknown
+        return False
+    return bool(asked.from_user and asked.from_user.id == query.from_user.id)
+
+
+async def offer_nudges(update: Update, context: Ctx, who: int) -> None:
     """Once, after the level is known: would the user like nudges? Nothing is sent otherwise."""
-    storage, advisor = deps(context).ready
-    user = update.effective_user
-    assert user is not None
-    profile = await advisor.profile(user.id)
-    if profile.level is None or await storage.nudges_offered(user.id):
+    core = context.deps.core
+    profile = await core.profile(who)
+    if profile.level is None or await core.nudges_offered(who):
         return
     answer = Answer(
         "Want a small next step now and then?",
@@ -147,62 +346,40 @@ async def offer_nudges(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await send(update, context, answer, keyboards.nudge_choices(offer=True))
 
 
-async def _nudge_button(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, action: str, tip_id: str
-) -> None:
-    d = deps(context)
-    storage, advisor = d.ready
-    user = update.effective_user
-    assert user is not None
-    now = d.clock()
-    if action == "done":
-        if d.kb.plan_item(tip_id):  # a plan item nudged: done on the plan too
-            await storage.set_plan_statuses(user.id, {tip_id: "done"}, now)
-        await storage.nudge_event(user.id, tip_id, "done", now)
-        done = await storage.count_events(user.id, "done", month_start(now))
-        await send(update, context, advisor.replies.step_done(done), suggest=False)
-    elif action == "more":
-        assert d.nudger is not None
-        profile = await advisor.profile(user.id)
-        tip = await d.nudger.next_step(user.id, profile.level)
-        done = await storage.count_events(user.id, "done", month_start(now))
-        await storage.nudge_event(user.id, tip.id, "another", now)
-        await storage.nudge_event(user.id, tip.id, "sent", now)
-        await send(update, context, advisor.replies.nudge(tip, done), keyboards.nudge(tip.id))
-    elif action == "snooze":
-        state = nudges.snooze((await advisor.profile(user.id)).nudges, now)
-        await storage.save_nudges(user.id, state, now)
-        await storage.nudge_event(user.id, tip_id, "snoozed", now)
-        await send(update, context, advisor.replies.nudge_status(state, "Snoozed for a day."),
-                    suggest=False)  # fmt: skip
-    else:  # pause
-        answer = await advisor.change_nudges(user.id, "off", now)
-        await storage.nudge_event(user.id, tip_id, "paused", now)
-        await send(update, context, replace(answer, heading="Nudges paused."), suggest=False)
-
-
-async def ask_market(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def ask_market(update: Update, context: Ctx) -> None:
     """Ask where the user works, with market buttons (optional)."""
     answer = Answer("Where do you work? (optional)", "Pay answers use figures for your market.")
-    await send(update, context, answer, keyboards.markets(deps(context).kb))
+    await send(update, context, answer, keyboards.markets(context.deps.kb))
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log a failure with its context and tell the user something went wrong."""
+async def on_error(update: object, context: Ctx) -> None:
+    """Log a failure with its context and tell the user: a write that failed (a full disk) is
+    to be tried again later; anything else went wrong on the bot's side."""
     user = update.effective_user.id if isinstance(update, Update) and update.effective_user else "-"
     update_id = update.update_id if isinstance(update, Update) else "-"
-    log.error(
-        "update=%s user=%s failed: %s",
-        update_id,
-        user,
-        type(context.error).__name__,
-        exc_info=context.error,
-    )
+    work = CURRENT.get()
+    if is_write_failure(context.error):
+        log.error("update=%s user=%s: could not write to the database (%s); kept for a retry",
+                  update_id, user, context.error)  # fmt: skip
+        text = "I couldn't save that; try again later."
+        if work is not None:
+            work.write_failed = True
+            if work.apologized:  # the same update failing again: one apology is enough
+                return
+            work.apologized = True
+    else:
+        log.error("update=%s user=%s failed: %s", update_id, user, type(context.error).__name__,
+                  exc_info=context.error)  # fmt: skip
+        text = "Sorry, something went wrong on my side. Please try again in a moment."
     if isinstance(update, Update) and update.effective_chat:
         try:
-            await context.bot.send_message(
-                update.effective_chat.id,
-                "Sorry, something went wrong on my side. Please try again in a moment.",
-            )
+            sender, chat_id, extra = context.deps.send, update.effective_chat.id, where(update)
+            # Not numbered in the outbox: the update may be tried again and then answered.
+            await sender.call(
+                chat_id,
+                lambda ticket: sender.bot.send_message(chat_id, text, rate_limit_args=ticket,
+                                                       **extra),
+                keyed=False,
+            )  # fmt: skip
         except Exception:  # the chat may be unreachable: the failure is logged above
             log.warning("update=%s: could not tell the user about the failure", update_id)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.answering.answer import Suggestion
+from bot.answering.answer import Answer, Choice, Suggestion
 from bot.domain import Query
 from bot.knowledge.model import KnowledgeBase
 
@@ -25,30 +27,38 @@ def encode_query(query: Query) -> str:
     return data
 
 
-def decode(data: str, kb: KnowledgeBase) -> tuple[str, tuple[str, ...]]:
-    """(kind, arguments) of callback data, validated against the knowledge base."""
-    kind, *args = data.split(SEP)
-    if kind == "q" and len(args) == 4:
-        intent, level, from_level, market = args
-        if intent not in kb.intents or any(
-            lv and lv not in kb.levels for lv in (level, from_level)
-        ) or (market and market not in kb.markets):  # fmt: skip
-            raise BadCallback(data)
-        return kind, tuple(args)
-    if kind == "lvl" and len(args) == 1 and args[0] in kb.levels:
-        return kind, tuple(args)
-    if kind == "mkt" and len(args) == 1 and (args[0] in kb.markets or args[0] == "skip"):
-        return kind, tuple(args)
-    if kind == "fgt" and args in (["yes"], ["no"]):
-        return kind, tuple(args)
-    if kind == "nud" and len(args) == 1 and args[0] in ("weekly", "daily", "off", "no"):
-        return kind, tuple(args)
-    step_ids = {t.id for t in kb.tips} | {i.id for p in kb.plans.values() for i in p.items}
-    if kind == "ndg" and len(args) == 2 and args[0] in NUDGE_ACTIONS and args[1] in step_ids:
-        return kind, tuple(args)
-    if kind == "pl" and len(args) == 2 and args[1] in PLAN_MARKS and kb.plan_item(args[0]):
-        return kind, tuple(args)
-    raise BadCallback(data)
+# The callback data of each kind of button; CallbackQueryHandler routes on these, and each
+# handler checks the values against the knowledge base (old buttons, or tampering, fail there).
+PATTERNS = {
+    "q": re.compile(r"^q\|(\w+)\|([\w-]*)\|([\w-]*)\|([\w-]*)$"),
+    "pl": re.compile(r"^pl\|([\w-]+)\|(done|doing|skip)$"),
+    "lvl": re.compile(r"^lvl\|([\w-]+)$"),
+    "mkt": re.compile(r"^mkt\|([\w-]+)$"),
+    "nud": re.compile(r"^nud\|(weekly|daily|off|no)$"),
+    "ndg": re.compile(r"^ndg\|(done|more|snooze|pause)\|([\w-]+)$"),
+    "fgt": re.compile(r"^fgt\|(yes|no)$"),
+    # A choice of an answer ("yes", "undo", "I'm a senior ML engineer"): its text is sent as if
+    # the user had typed it.
+    "say": re.compile(r"^say\|(.+)$"),
+}
+
+
+def known_query(args: tuple[str, ...], kb: KnowledgeBase) -> Query:
+    """The Query of a `q` button's (intent, level, from_level, market); BadCallback if any is
+    unknown."""
+    intent, level, from_level, market = args
+    if intent not in kb.intents or any(lv and lv not in kb.levels for lv in (level, from_level)):
+        raise BadCallback(intent)
+    if market and market not in kb.markets:
+        raise BadCallback(market)
+    return query_from(args)
+
+
+def known_step(step_id: str, kb: KnowledgeBase) -> str:
+    """A tip or plan item id a nudge button names; BadCallback if unknown."""
+    if step_id in {t.id for t in kb.tips} or kb.plan_item(step_id):
+        return step_id
+    raise BadCallback(step_id)
 
 
 NUDGE_ACTIONS = ("done", "more", "snooze", "pause")
@@ -113,7 +123,27 @@ def query_from(args: tuple[str, ...]) -> Query:
 
 def suggestions(items: tuple[Suggestion, ...]) -> InlineKeyboardMarkup | None:
     """One button per follow-up (at most three), each on its own row: labels are sentences."""
-    rows = [[InlineKeyboardButton(s.label, callback_data=encode_query(s.query))] for s in items[:3]]
+    rows = _suggestion_rows(items)
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def _suggestion_rows(items: tuple[Suggestion, ...]) -> list[list[InlineKeyboardButton]]:
+    return [[InlineKeyboardButton(s.label, callback_data=encode_query(s.query))] for s in items[:3]]
+
+
+def say(choice: Choice) -> InlineKeyboardButton:
+    """A button that sends the choice's text as if typed."""
+    data = f"say{SEP}{choice.text}"
+    if len(data.encode()) > CALLBACK_LIMIT:
+        raise ValueError(f"a choice's text is too long for a button: {choice.text!r}")
+    return InlineKeyboardButton(choice.label, callback_data=data)
+
+
+def answer_buttons(answer: Answer) -> InlineKeyboardMarkup | None:
+    """An answer's choices (two to a row), then its follow-up suggestions."""
+    buttons = [say(c) for c in answer.choices]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows += _suggestion_rows(answer.suggestions)
     return InlineKeyboardMarkup(rows) if rows else None
 
 

@@ -5,32 +5,31 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from telegram.constants import ParseMode
-from telegram.error import Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ExtBot
 
 from bot.answering import render
 from bot.answering.answer import Answer
-from bot.answering.chat_replies import ChatReplies
-from bot.coaching import nudges, plans
 from bot.domain import Due
-from bot.knowledge.model import KnowledgeBase, PlanItem, Tip
-from bot.storage.store import Storage
+from bot.knowledge.model import KnowledgeBase
+from bot.services import Services
 from bot.tg import keyboards
+from bot.tg.delivery import FateUnknown, NotDelivered, Sender, chat_gone
 from bot.tg.pacing import BACKGROUND
 
 log = logging.getLogger(__name__)
 
-# How often due nudges are looked for (the issue allows at most a minute), how many are claimed
-# per transaction, and how many are in flight at once (the pacer spaces them out).
+# How often due nudges are looked for (the issue allows at most a minute); how many are leased
+# at a time (about a second of sends at Telegram's 25 a second), and for how long: a lease
+# that runs out (its process died) makes the nudge due again.
 INTERVAL = 30.0
-BATCH = 500
-IN_FLIGHT = 32
-# How long shutdown waits for a dispatch round in progress.
-STOP_GRACE = 5.0
+BATCH = 25
+LEASE = 120.0
+# How long shutdown waits for the sends in hand.
+STOP_GRACE = 2.0
 
 
 @dataclass
@@ -41,6 +40,8 @@ class Outcome:
     sent: int = 0
     stopped: int = 0
     deferred: int = 0
+    retried: int = 0
+    unknown: int = 0
     blocked: int = 0
     failed: int = 0
 
@@ -52,14 +53,15 @@ class Nudger:
         self,
         bot: ExtBot[Any],
         kb: KnowledgeBase,
-        storage: Storage,
-        replies: ChatReplies,
+        services: Services,
         clock: Any,
         interval: float = INTERVAL,
+        sender: Sender | None = None,
     ) -> None:
-        self.bot, self.kb, self.storage, self.replies = bot, kb, storage, replies
+        self.bot, self.kb, self.services = bot, kb, services
         self.clock = clock
         self.interval = interval
+        self.sender = sender or Sender(bot, clock)
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -68,7 +70,8 @@ class Nudger:
         self._task = asyncio.create_task(self._loop(), name="nudger")
 
     async def stop(self) -> None:
-        """Let the current round finish (up to STOP_GRACE seconds), then stop."""
+        """Let the sends in hand finish (up to STOP_GRACE seconds), then stop; an unsent lease
+        is due again at the next start."""
         self._stop.set()
         if self._task is None:
             return
@@ -93,73 +96,79 @@ class Nudger:
             except TimeoutError:
                 continue
 
+    async def recover(self) -> None:
+        """At start: leases of the last process end (never-sent nudges are due again); a nudge
+        it was sending when it died is logged and not sent again."""
+        for user_id in await self.services.recover_leases(self.clock()):
+            log.warning("nudge to user=%s was being sent when the bot stopped; it may or may "
+                        "not have arrived and is not sent again", user_id)  # fmt: skip
+
     async def run_once(self) -> Outcome:
-        """Claim and deliver every nudge due now, batch by batch."""
+        """Lease and deliver every nudge due now, a second's worth at a time."""
         outcome = Outcome()
         while not self._stop.is_set():
-            claimed = await self.storage.claim_due(self.clock(), BATCH, nudges.on_due)
+            claimed = await self.services.claim_nudges(self.clock(), BATCH, LEASE)
             outcome.claimed += len(claimed)
-            gate = asyncio.Semaphore(IN_FLIGHT)
-            await asyncio.gather(
-                *(self._deliver(gate, user, level, due, outcome) for user, level, due in claimed)
-            )
+            await asyncio.gather(*(self._deliver(user, level, due, outcome)
+                                   for user, level, due in claimed))  # fmt: skip
             if len(claimed) < BATCH:
                 break
         return outcome
 
-    async def _deliver(
-        self, gate: asyncio.Semaphore, user_id: int, level: str | None, due: Due, out: Outcome
-    ) -> None:
+    async def _deliver(self, user_id: int, level: str | None, due: Due, out: Outcome) -> None:
         if due.action == "defer":
             out.deferred += 1
             return
-        async with gate:
-            now = self.clock()
-            try:
-                if due.action == "stop":
-                    await self._send(user_id, self.replies.nudges_stopped(), None)
-                    await self.storage.nudge_event(user_id, None, "stopped", now)
-                    out.stopped += 1
-                    return
-                tip = await self.next_step(user_id, level)
-                done = await self.storage.count_events(user_id, "done", month_start(now))
-                answer = self.replies.nudge(tip, done)
-                await self._send(user_id, answer, keyboards.nudge(tip.id))
-                await self.storage.nudge_event(user_id, tip.id, "sent", now)
-                out.sent += 1
-            except Forbidden:
-                # The schedule already moved on; blocked users leave it at the next claim.
-                await self.storage.mark_blocked(user_id, now)
-                out.blocked += 1
-            except (TelegramError, OSError) as exc:
-                log.error("nudge for user=%s failed: %s", user_id, type(exc).__name__)
+        now = self.clock()
+        services = self.services
+        try:
+            if due.action == "stop":
+                await self._send(user_id, services.replies.nudges_stopped(), None)
+                await services.nudge_accepted(user_id, due, now, None)
+                out.stopped += 1
+                return
+            answer, step_id = await services.nudge_message(user_id, level, now)
+            await self._send(user_id, answer, keyboards.nudge(step_id))
+            await services.nudge_accepted(user_id, due, now, step_id)
+            out.sent += 1
+        except (Forbidden, BadRequest) as exc:
+            if isinstance(exc, BadRequest) and not chat_gone(exc):
+                log.error("nudge for user=%s refused: %s", user_id, exc.message)
+                await services.nudge_not_delivered(user_id)
                 out.failed += 1
-
-    async def next_step(self, user_id: int, level: str | None) -> Tip | PlanItem:
-        """The user's next unfinished plan item, else their next unseen tip for their level
-        (a new round once all were seen)."""
-        plan = plans.plan_from(self.kb, level)
-        open_items: list[PlanItem] = []
-        if plan is not None:
-            open_items = plans.open_items(plan, await self.storage.plan_statuses(user_id))
-        seen = await self.storage.tips_seen(user_id)
-        step, restarted = nudges.pick_step(open_items, self.kb.tips, level, seen)
-        if restarted:
-            await self.storage.forget_tips(user_id, seen)
-        return step
+                return
+            # Blocked, or the chat is gone: blocked users leave the schedule at the next claim.
+            await services.nudge_refused(user_id, due, now)
+            out.blocked += 1
+        except FateUnknown:
+            await services.nudge_unknown(user_id, due, now)
+            out.unknown += 1
+        except (NotDelivered, TelegramError, OSError) as exc:
+            log.error("nudge for user=%s not delivered (%s); due again at the next round",
+                      user_id, type(exc).__name__)  # fmt: skip
+            await services.nudge_not_delivered(user_id)
+            out.failed += 1
 
     async def _send(self, chat_id: int, answer: Answer, markup: Any) -> None:
-        # Background priority: a reply to someone chatting never waits behind nudges.
-        priority = BACKGROUND if self.bot.rate_limiter else None
-        await self.bot.send_message(
+        """Send at background priority (a reply to someone chatting never waits behind
+        nudges); a nudge is marked as being sent just before its request leaves."""
+        html = render.html(answer, self.kb.sources)
+
+        async def sending() -> None:
+            await self.services.nudge_sending(chat_id)
+
+        async def not_sent() -> None:
+            await self.services.nudge_unsent(chat_id)
+
+        await self.sender.call(
             chat_id,
-            render.html(answer, self.kb.sources),
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup,
-            rate_limit_args=priority,
-        )
-
-
-def month_start(now: datetime) -> datetime:
-    """The first moment of now's month (UTC), for "steps done this month"."""
-    return datetime(now.year, now.month, 1, tzinfo=UTC)
+            lambda ticket: self.bot.send_message(
+                chat_id, html, parse_mode=ParseMode.HTML, reply_markup=markup,
+                rate_limit_args=ticket,
+            ),
+            BACKGROUND,
+            keyed=False,
+            window=0.0,
+            hooks=(sending, not_sent),
+            strict=True,
+        )  # fmt: skip

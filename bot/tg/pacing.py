@@ -7,7 +7,8 @@ import heapq
 import itertools
 import logging
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any
 
 from telegram.error import RetryAfter
@@ -19,6 +20,16 @@ INTERACTIVE = 0
 BACKGROUND = 1
 # Methods that send something to a chat; the rest (getMe, answerCallbackQuery...) pass freely.
 _SENDS = frozenset({"sendMessage", "sendDocument", "editMessageText", "sendPhoto"})
+
+
+@dataclass
+class Ticket:
+    """What a send passes as `rate_limit_args`: its priority, and what to record just before
+    the request leaves (once a slot is granted) and when Telegram refused it with a 429."""
+
+    priority: int = INTERACTIVE
+    before_send: Callable[[], Awaitable[None]] | None = None
+    not_sent: Callable[[], Awaitable[None]] | None = None
 
 
 class _Bucket:
@@ -40,9 +51,10 @@ class _Bucket:
         return 0.0 if self.tokens >= need else (need - self.tokens) / self.rate
 
 
-class PriorityRateLimiter(BaseRateLimiter[int]):
+class PriorityRateLimiter(BaseRateLimiter[Ticket | int]):
     """About `rate` messages a second overall and `chat_rate` per chat; waiting interactive
-    replies always go before waiting background sends (pass `rate_limit_args=BACKGROUND`).
+    replies always go before waiting background sends (`rate_limit_args`: a Ticket, or
+    BACKGROUND).
 
     Background sends also leave `reserve` tokens in the bucket, so a reply to someone chatting
     finds one at once instead of waiting for the next tick while nudges drain the budget.
@@ -85,19 +97,27 @@ class PriorityRateLimiter(BaseRateLimiter[int]):
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
-        rate_limit_args: int | None,
+        rate_limit_args: Ticket | int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         """Wait for a slot (per chat, then overall by priority), send, wait out 429s."""
+        ticket = rate_limit_args if isinstance(rate_limit_args, Ticket) else None
         if endpoint not in _SENDS:
+            if ticket and ticket.before_send:
+                await ticket.before_send()
             return await callback(*args, **kwargs)
-        priority = BACKGROUND if rate_limit_args == BACKGROUND else INTERACTIVE
+        priority = ticket.priority if ticket else rate_limit_args
+        priority = BACKGROUND if priority == BACKGROUND else INTERACTIVE
         chat = data.get("chat_id")
         for attempt in range(self.max_retries + 1):
             await self._chat_slot(chat)
             await self._overall_slot(priority)
             try:
+                if ticket and ticket.before_send:
+                    await ticket.before_send()
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
+                if ticket and ticket.not_sent:
+                    await ticket.not_sent()
                 if attempt == self.max_retries:
                     raise
                 delay = _seconds(exc) + 0.1
