@@ -4,8 +4,11 @@ a full profile: level, market, time at level, a plan with ticked items, and nudg
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from collections import Counter
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from bot.advisor import Advisor, Reply
@@ -13,6 +16,7 @@ from bot.cli.evaluation import accepts, load_cases
 from bot.coaching import nudges
 from bot.domain import NudgeState, Profile
 from bot.knowledge.model import KnowledgeBase
+from bot.storage.migrations import MIGRATIONS
 from bot.storage.store import Storage
 from tests.conftest import NOW
 from tests.golden import labelled_sets
@@ -261,3 +265,31 @@ async def test_a_level_in_a_question_is_offered_not_saved(
     assert reply.intent == "promotion" and (await _stored(storage)).level == "mid"
     offer = [c for c in reply.answer.choices if c.label.startswith("Save")]
     assert offer and offer[0].text == "I'm a senior ML engineer"
+
+
+async def test_a_version_7_database_keeps_its_archived_plans_restorable(
+    kb: KnowledgeBase, tmp_path: Path
+) -> None:
+    # Before migration 8 a promotion deleted the plan's statuses and kept a copy in the archive.
+    db = tmp_path / "old.sqlite3"
+    with sqlite3.connect(db) as conn:
+        for version, statements in enumerate(MIGRATIONS[:7], start=1):
+            for statement in statements:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version}")
+        conn.execute("INSERT INTO users (user_id, level, level_since, created_at, updated_at) "
+                     "VALUES (9, 'senior', '2025-06-01', 0, 0)")  # fmt: skip
+        conn.execute("INSERT INTO plan_archive VALUES (9, 'mid', 'senior', 0, 1, 14, ?)",
+                     (json.dumps({"ms-mentoring": "done"}),))  # fmt: skip
+    storage = await Storage.open(db)
+    try:
+        assert await storage.schema_version() == len(MIGRATIONS)
+        advisor = Advisor(kb, storage)
+        reply = await _say(advisor, "sorry, I'm actually still mid")
+        assert (await _stored(storage)).level == "mid" and reply.updated[0] == "level"
+        assert await storage.plan_statuses(9) == {"ms-mentoring": "done"}
+        assert await storage.plan_history(9) == []
+        await _say(advisor, "undo", 1)
+        assert (await _stored(storage)).level_since == date(2025, 6, 1)
+    finally:
+        await storage.close()
