@@ -1,7 +1,8 @@
 """Time to answer one question in-process, and how it grows with a 10x larger knowledge base.
 
-Prints medians and p99s (microseconds) for: matching alone, matching + answer + rendering (the pure
-core), and the full advisor turn including the SQLite round trips (in-memory database).
+Prints medians and p99s (microseconds) for: understanding alone (every stage of the pipeline, from
+normalising to the resolved query), understanding + answer + rendering (the pure core), and the
+full advisor turn including the SQLite round trips (in-memory database).
 Run: python benchmarks/answer_latency.py [--rounds N]
 """
 
@@ -25,8 +26,7 @@ from bot.domain import Profile
 from bot.knowledge import loader
 from bot.knowledge.model import KnowledgeBase
 from bot.storage.store import Storage
-from bot.understanding.dialogue import resolve
-from bot.understanding.matching import Matcher
+from bot.understanding.pipeline import Pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
@@ -80,18 +80,17 @@ def percentile(values: list[float], q: float) -> float:
 def measure_core(
     kb: KnowledgeBase, texts: list[str], rounds: int
 ) -> tuple[list[float], list[float]]:
-    matcher = Matcher(kb)
-    advisor = Advisor(kb, storage=None, matcher=matcher)  # type: ignore[arg-type]
+    pipeline = Pipeline(kb)
+    advisor = Advisor(kb, storage=None, pipeline=pipeline)  # type: ignore[arg-type]
     profile = Profile(1, "mid", "uk")
     for text in texts:  # warm the caches a real process would have warmed
-        matcher.match(text)
+        pipeline.understand(text, profile, None, NOW)
     match_times, core_times = [], []
     for _ in range(rounds):
         for text in texts:
             t0 = time.perf_counter()
-            match = matcher.match(text)
+            turn = pipeline.understand(text, profile, None, NOW)
             t1 = time.perf_counter()
-            turn = resolve(kb, match, profile, None, NOW)
             if turn.query.intent != "forget":  # forgetting is storage work, timed below
                 render.plain(advisor.compose(turn), kb.sources)
             t2 = time.perf_counter()
@@ -141,12 +140,12 @@ def main() -> None:
             match_times, core_times = measure_core(kb, texts, args.rounds)
             full_times = asyncio.run(measure_full(kb, texts, args.rounds))
             results[factor] = (
-                report("match only", match_times),
+                report("understanding only", match_times),
                 report("match + answer + render (pure core)", core_times),
                 report("full turn incl. SQLite (:memory:)", full_times),
             )
     print("growth x10 knowledge base (median ratio, p99 ratio):")
-    for i, label in enumerate(("match only", "pure core", "full turn")):
+    for i, label in enumerate(("understanding", "pure core", "full turn")):
         (m1, p1), (m10, p10) = results[1][i], results[10][i]
         print(f"  {label:<12} {m10 / m1:5.2f}x  {p10 / p1:5.2f}x")
 

@@ -19,19 +19,13 @@ from bot.keeper import Keeper
 from bot.knowledge import readings
 from bot.knowledge.model import KnowledgeBase
 from bot.understanding import statements
-from bot.understanding.dialogue import Turn, resolve
+from bot.understanding.dialogue import Said, Turn
 from bot.understanding.language import normalize
-from bot.understanding.matching import OUT_OF_SCOPE, Match, Matcher
+from bot.understanding.pipeline import Pipeline
 
 if TYPE_CHECKING:
     from bot.storage.store import Storage
 
-# Intents whose statements stay what they are even when they name plan items ("I feel stuck
-# though I mentor juniors").
-_OWN_TOPICS = frozenset({"plan", "stuck", "switch_company", "ic_vs_management", "forget",
-                         "nudges", "level_mapping"})  # fmt: skip
-# Intents whose answer changes what is stored: a forwarded message never gets them.
-_CHANGES_STATE = frozenset({"set_level", "set_market", "forget", "undo", "nudges", "plan"})
 # How much of an unanswered question is kept for the operator.
 UNANSWERED_CHARS = 200
 
@@ -89,17 +83,22 @@ class Advisor:
         self,
         kb: KnowledgeBase,
         storage: Storage,
-        matcher: Matcher | None = None,
+        pipeline: Pipeline | None = None,
         keep_unanswered: bool = True,
     ) -> None:
         self.kb = kb
         self.storage = storage
         self.keep_unanswered = keep_unanswered
-        self.matcher = matcher or Matcher(kb)
+        self.pipeline = pipeline or Pipeline(kb)
         self.answers = Answers(kb)
         self.replies = ChatReplies(self.answers)
         self.planner = Planner(kb, storage)
         self.keeper = Keeper(kb, storage, keep_unanswered)
+
+    @property
+    def matcher(self) -> Pipeline:
+        """The pipeline, as the Telegram commands read a level or market argument with it."""
+        return self.pipeline
 
     async def ask(
         self, user_id: int, text: str, now: datetime, *, forwarded: bool = False,
@@ -121,11 +120,11 @@ class Advisor:
                 if await self.storage.known(user_id):
                     await self.storage.save(before, context, now, Event("confirm"))
                 return Reply(Query("confirm"), 1.0, answer)
-        match = self.matcher.match(text, fresh.company if fresh else None)
-        turn = self._understood(resolve(self.kb, match, before, context, now), match, text, now)
-        gated = changes.gate(before, turn.profile, turn.query.intent, forwarded)
+        turn = self._dated(self.pipeline.understand(text, before, context, now), text, now)
+        rewrites = self.kb.intents[turn.query.intent].rewrites
+        gated = changes.gate(before, turn.profile, rewrites, forwarded)
         turn = replace(turn, profile=gated.profile)
-        outcome = await self._act(turn, match, text, now, before, forwarded)
+        outcome = await self._act(turn, text, now, before, forwarded)
         reply = await self._finish(outcome, before, now, gated.held)
         if waiting:
             kind, _ = changes.parse_pending(waiting)
@@ -135,72 +134,83 @@ class Advisor:
             reply = replace(reply, answer=_with_note(reply.answer, f"Cancelled: {cancelled}."))
         return reply
 
-    def _understood(self, turn: Turn, match: Match, text: str, now: datetime) -> Turn:
-        """The turn with what the message adds: a dated time at level, news for the plan."""
-        stated = turn.profile.level and (match.slots.own_level or turn.query.intent == "plan")
+    def _dated(self, turn: Turn, text: str, now: datetime) -> Turn:
+        """The turn with a dated time at level ("senior since 2023") when the message states
+        the speaker's level or is news for their plan."""
+        said = turn.said
+        own = said is not None and said.slots.own_level is not None
+        stated = turn.profile.level and (own or self._action(turn.query.intent) == "plan")
         since = statements.parse_since(text, now) if stated else None
-        if since is not None:
-            turn = replace(turn, profile=replace(turn.profile, level_since=since))
-        if self._about_own_plan(match, turn, text):
-            turn = replace(turn, query=replace(turn.query, intent="plan"))
-        return turn
+        if since is None:
+            return turn
+        return replace(turn, profile=replace(turn.profile, level_since=since))
 
     async def _act(
-        self, turn: Turn, match: Match, text: str, now: datetime, before: Profile,
-        forwarded: bool = False,
-    ) -> Outcome:  # fmt: skip
+        self, turn: Turn, text: str, now: datetime, before: Profile, forwarded: bool = False
+    ) -> Outcome:
         """Answer the turn, doing what it asks of storage (never destroying without a "yes")."""
-        intent = turn.query.intent
-        if forwarded and intent in _CHANGES_STATE:
+        spec = self.kb.intents[turn.query.intent]
+        if forwarded and spec.changes_state:
             # Someone else's words: whatever they say, nothing of the reader's is changed.
             answer = self.keeper.replies.forwarded()
             return Outcome(
                 Reply(turn.query, turn.confidence, answer), replace(turn, profile=before)
             )
-        if intent == "plan" and not self._promoted(before, turn.profile):
-            return await self._plan(turn, match, text, now)
-        if intent == "nudges":
+        action = self._action(turn.query.intent)
+        if action == "plan" and not self._promoted(before, turn.profile):
+            return await self._plan(turn, text, now)
+        if action in ("nudges", "forget", "profile", "undo"):
+            return await self._on_data(action, turn, text, now, before)
+        title = self._unplaced_title(turn) if spec.states == "level" else None
+        if title is not None:
+            # "I'm the ML lead on my team": the level depends on the company; ask, change nothing.
+            answer = self.keeper.replies.ask_title(self.kb.titles[title])
+            kept = replace(turn, profile=before, query=Query(turn.query.intent))
+            return Outcome(Reply(kept.query, turn.confidence, answer), kept)
+        unanswered = None
+        if spec.fallback and self.keep_unanswered:
+            # Kept without the user id, to see what the knowledge base is missing.
+            unanswered = normalize(text)[:UNANSWERED_CHARS] or None
+        return await self._respond(turn, now, before, unanswered)
+
+    async def _on_data(
+        self, action: str, turn: Turn, text: str, now: datetime, before: Profile
+    ) -> Outcome:
+        """The actions on the user's data: nudge settings, forgetting (asked first), seeing
+        it, undoing the last change."""
+        if action == "nudges":
             answer = await self.change_nudges(turn.profile.user_id, text, now, before.nudges)
             return Outcome(Reply(turn.query, turn.confidence, answer), turn)
-        if intent == "forget":
+        if action == "forget":
             answer = await self.keeper.ask_forget(before)
             asked = _asking(turn, changes.FORGET, now)
             return Outcome(Reply(turn.query, turn.confidence, answer), asked)
-        if intent == "profile":
+        if action == "profile":
             answer = await self.keeper.profile_view(before.user_id, now)
             return Outcome(Reply(turn.query, turn.confidence, answer), turn)
-        if intent == "undo":
-            answer, restored = await self.keeper.undo(before, now)
-            return Outcome(Reply(turn.query, turn.confidence, answer),
-                           replace(turn, profile=restored), undone=True)  # fmt: skip
-        slots = match.slots
-        if intent == "set_level" and slots.own_title and slots.title and not slots.own_level:
-            # "I'm the ML lead on my team": the level depends on the company; ask, change nothing.
-            answer = self.keeper.replies.ask_title(self.kb.titles[slots.title])
-            kept = replace(turn, profile=before, query=Query("set_level"))
-            return Outcome(Reply(kept.query, turn.confidence, answer), kept)
-        unanswered = None
-        if intent == OUT_OF_SCOPE and self.keep_unanswered:
-            # Kept without the user id, to see what the knowledge base is missing.
-            unanswered = normalize(text)[:UNANSWERED_CHARS] or None
-        return await self._respond(turn, now, before, match, unanswered)
+        answer, restored = await self.keeper.undo(before, now)
+        return Outcome(Reply(turn.query, turn.confidence, answer),
+                       replace(turn, profile=restored), undone=True)  # fmt: skip
 
-    async def _plan(self, turn: Turn, match: Match, text: str, now: datetime) -> Outcome:
+    async def _plan(self, turn: Turn, text: str, now: datetime) -> Outcome:
         profile = turn.profile
         plan = plans.plan_from(self.kb, profile.level)
         words = self.kb.lexicon
         if plan and _says_any(text, words.plan_reset + words.plan_remove):
             # "reset my plan", "remove kubernetes from my plan": only after a "yes".
             answer, action = await self.keeper.ask_plan_change(profile, plan, text)
-            query = Query("plan", plan.to_level, plan.from_level)
+            query = Query(turn.query.intent, plan.to_level, plan.from_level)
             return Outcome(Reply(query, turn.confidence, answer), _asking(turn, action, now))
         # Only a level the message names is a target ("missing for senior"); the thread's
         # level is not.
-        slots = match.slots
-        named = slots.level if slots.level != profile.level and not slots.others_only else None
+        slots = turn.said.slots if turn.said else None
+        named = None
+        if slots and slots.level != profile.level and not slots.others_only:
+            named = slots.level
         planned = await self.planner.reply(profile, text, named, now)
         shown = self.planner.plan_for(profile, named)
-        query = Query("plan", shown.to_level, shown.from_level) if shown else Query("plan")
+        intent = turn.query.intent
+        query = Query(intent, shown.to_level, shown.from_level) if shown else Query(intent)
         reply = Reply(query, turn.confidence, planned.answer, (), planned.document, planned.items)
         return Outcome(reply, turn)
 
@@ -209,15 +219,17 @@ class Advisor:
         A button that sets a level or market is the user's own statement."""
         before, _ = await self.storage.load(user_id)
         profile = before
-        if query.intent == "set_level":
+        spec = self.kb.intents.get(query.intent)
+        states = spec.states if spec else None
+        if states == "level":
             profile = replace(profile, level=query.level)
-        elif query.intent == "set_market":
+        elif states == "market":
             profile = replace(profile, market=query.market)
         context = Context(query.intent, query.level, query.from_level, query.market, None, now)
-        if query.intent == "plan":
+        if self._action(query.intent) == "plan":
             target = query.level if query.level != profile.level else None
             planned = await self.planner.reply(profile, query.detail or "", target, now)
-            await self.storage.save(profile, context, now, Event("plan"))
+            await self.storage.save(profile, context, now, Event(query.intent))
             return Reply(query, 1.0, planned.answer, (), planned.document, planned.items)
         outcome = await self._respond(Turn(query, 1.0, profile, context), now, before)
         return await self._finish(outcome, before, now, {})
@@ -279,7 +291,6 @@ class Advisor:
         turn: Turn,
         now: datetime,
         before: Profile,
-        match: Match | None = None,
         unanswered: str | None = None,
     ) -> Outcome:
         query = turn.query
@@ -294,14 +305,15 @@ class Advisor:
             answer = await self.planner.promoted(turn.profile, old, now)
         else:
             answer = self.compose(turn, now)
-        if query.intent == "set_level" and new:
-            answer = self._level_details(answer, turn, match, now)
-            if match and match.slots.years is not None and not match.slots.own_title:
-                turn = self._open_to_correction(turn, match.slots.years)
+        if self._states(query.intent) == "level" and new:
+            said = turn.said
+            answer = self._level_details(answer, turn, said, now)
+            if said and said.slots.years is not None and not said.slots.own_title:
+                turn = self._open_to_correction(turn, said.slots.years)
         return Outcome(Reply(query, turn.confidence, answer, turn.clarify), turn, unanswered)
 
     def _level_details(
-        self, answer: Answer, turn: Turn, match: Match | None, now: datetime
+        self, answer: Answer, turn: Turn, said: Said | None, now: datetime
     ) -> Answer:
         """A stated level's reply: time at level, and where the sources place the years."""
         level, since = turn.profile.level, turn.profile.level_since
@@ -313,7 +325,7 @@ class Advisor:
                 Block("Time at level", (plans.time_at_level_line(step, since, now, level),))
             )
         choices = answer.choices
-        years = match.slots.years if match else None
+        years = said.slots.years if said else None
         if years is not None:
             _, note = readings.level_and_note_for_years(self.kb, years)
             if note is not None:
@@ -329,7 +341,8 @@ class Advisor:
         _, note = readings.level_and_note_for_years(self.kb, years)
         if note is None or turn.context is None:
             return turn
-        return replace(turn, context=replace(turn.context, pending="set_level"))
+        pending = next(i.id for i in self.kb.intents.values() if i.states == "level")
+        return replace(turn, context=replace(turn.context, pending=pending))
 
     async def _finish(
         self, outcome: Outcome, before: Profile, now: datetime, held: dict[str, object]
@@ -340,7 +353,8 @@ class Advisor:
         state = turn.profile.nudges
         # Nudges paused by a block (Telegram's 403) resume once the user writes again.
         resume = nudges.next_slot(state, now) if state.active and state.next_due is None else None
-        if await self.storage.known(before.user_id) or reply.query.intent != "forget":
+        forgets = self._action(reply.query.intent) == "forget"
+        if await self.storage.known(before.user_id) or not forgets:
             await self.storage.save(turn.profile, turn.context, now, event, resume)
         updated = tuple(changed_fields(before, turn.profile))
         answer = reply.answer
@@ -357,15 +371,25 @@ class Advisor:
         return replace(reply, answer=answer, updated=updated, pending=pending,
                        background=turn.profile.background)  # fmt: skip
 
-    def _about_own_plan(self, match: Match, turn: Turn, text: str) -> bool:
-        """A statement about oneself naming things on one's plan ("I already know Docker", "I
-        mentor two juniors now") is news for the plan, whatever else it resembles."""
-        if match.question or not match.slots.first_person or turn.query.intent in _OWN_TOPICS:
-            return False
-        if match.slots.own_level or match.slots.years is not None or not statements.claims(text):
-            return False
-        own = plans.plan_from(self.kb, turn.profile.level)
-        return bool(own and plans.read_ticks(own, text))
+    def _unplaced_title(self, turn: Turn) -> str | None:
+        """A title of one's own whose level the message does not tell ("tech lead")."""
+        slots = turn.said.slots if turn.said else None
+        if slots and slots.own_title and slots.title and not slots.own_level:
+            return slots.title
+        return None
+
+    def _action(self, intent: str) -> str | None:
+        """The action an intent's answer is (see the registry), if it is one."""
+        spec = self.kb.intents.get(intent)
+        return spec.answer.name if spec and spec.answer.kind == "action" else None
+
+    def _states(self, intent: str) -> str | None:
+        spec = self.kb.intents.get(intent)
+        return spec.states if spec else None
+
+    @property
+    def _plan_intent(self) -> str:
+        return next(i.id for i in self.kb.intents.values() if i.answer.name == "plan")
 
     def _promoted(self, before: Profile, after: Profile) -> bool:
         """True when a stored level moved up."""
@@ -379,21 +403,23 @@ class Advisor:
             return self.replies.clarify(query, turn.clarify)
         if turn.needs_level:
             return self.replies.ask_level(query.intent)
-        simple = {
-            "greeting": self.replies.greeting,
-            "help": self.replies.help,
-            "set_level": self.replies.level_set,
-            "set_market": self.replies.market_set,
-            OUT_OF_SCOPE: self.replies.out_of_scope,
-        }
-        if query.intent == "nudges":
-            return self.replies.nudge_status(profile.nudges)
-        if query.intent == "level_mapping":
+        spec = self.kb.intents.get(query.intent)
+        kind, name = (spec.answer.kind, spec.answer.name) if spec else ("builder", "")
+        if kind == "reply" and name == "translator":
             return translator.answer(self.kb, turn.ladder, query.level)
-        if query.intent == "plan":  # plans need storage: ask() and run() answer them
+        if kind == "reply":
+            replies = {
+                "greeting": self.replies.greeting,
+                "help": self.replies.help,
+                "level_set": self.replies.level_set,
+                "market_set": self.replies.market_set,
+                "out_of_scope": self.replies.out_of_scope,
+            }
+            return replies[name](profile)
+        if kind == "action" and name == "nudges":
+            return self.replies.nudge_status(profile.nudges)
+        if kind == "action":  # plans need storage: ask() and run() answer them
             return Answer("Your plan", "Say “my plan” to see it, or use /plan.")
-        if query.intent in simple:
-            return simple[query.intent](profile)
         return self.answers.build(query, profile, now)
 
     def plain(self, answer: Answer) -> str:

@@ -13,14 +13,13 @@ Pure: the advisor applies the outcome to storage.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 
 from bot.domain import PROFILE_FIELDS, Profile
 from bot.knowledge.lexicon import Lexicon
 from bot.understanding.language import normalize
 
-# Intents that are statements about oneself: they may rewrite what is stored.
-STATEMENTS = frozenset({"set_level", "set_market"})
 # Kinds of pending action (the part of `Context.confirm` before ":").
 FORGET, PLAN_RESET, PLAN_SKIP = "forget", "plan_reset", "plan_skip"
 
@@ -33,18 +32,17 @@ class Gated:
     held: dict[str, object]  # field -> the value the message named, offered as a choice
 
 
-def gate(before: Profile, proposed: Profile, intent: str, forwarded: bool) -> Gated:
-    """Apply the rules to the profile a message would leave (`proposed`)."""
+def gate(before: Profile, proposed: Profile, rewrites: Collection[str], forwarded: bool) -> Gated:
+    """Apply the rules to the profile a message would leave (`proposed`); `rewrites`: the
+    fields its intent may rewrite (a statement about oneself: all of them)."""
     if forwarded:
         # Someone else's words: nothing in them is about the person who forwarded them.
         return Gated(before, {})
     kept, held = proposed, {}
     for name in PROFILE_FIELDS:
         old, new = getattr(before, name), getattr(proposed, name)
-        if old == new or old is None or intent in STATEMENTS:
+        if old == new or old is None or name in rewrites:
             continue
-        if name == "level_since" and intent == "plan":
-            continue  # "I've been senior since 2022": a dated statement about oneself
         held[name] = new
         kept = replace(kept, **{name: old})
     return Gated(kept, held)

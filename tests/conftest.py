@@ -1,4 +1,5 @@
-"""Shared fixtures: the real knowledge base, a matcher, and an advisor on an in-memory database."""
+"""Shared fixtures: the real knowledge base, its understanding pipeline, and an advisor on an
+in-memory database."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from bot.advisor import Advisor
 from bot.knowledge import loader
 from bot.knowledge.model import KnowledgeBase
 from bot.storage.store import Storage
-from bot.understanding.matching import Matcher
+from bot.understanding.pipeline import Pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
@@ -27,9 +28,9 @@ def kb() -> KnowledgeBase:
 
 
 @pytest.fixture(scope="session")
-def matcher(kb: KnowledgeBase) -> Matcher:
-    """A matcher over the real knowledge base."""
-    return Matcher(kb)
+def pipeline(kb: KnowledgeBase) -> Pipeline:
+    """The understanding pipeline over the real knowledge base."""
+    return Pipeline(kb)
 
 
 @pytest.fixture
@@ -41,9 +42,9 @@ async def storage() -> AsyncIterator[Storage]:
 
 
 @pytest.fixture
-async def advisor(kb: KnowledgeBase, matcher: Matcher, storage: Storage) -> Advisor:
+async def advisor(kb: KnowledgeBase, pipeline: Pipeline, storage: Storage) -> Advisor:
     """An advisor on the real knowledge base and an in-memory database."""
-    return Advisor(kb, storage, matcher)
+    return Advisor(kb, storage, pipeline)
 
 
 @pytest.fixture

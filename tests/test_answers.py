@@ -13,13 +13,14 @@ from bot.answering.answers import Answers
 from bot.answering.chat_replies import ChatReplies
 from bot.answering.pay import money, money_range
 from bot.domain import Profile, Query
-from bot.knowledge.model import INTENT_NAMES, KnowledgeBase
-from bot.understanding.matching import Matcher
+from bot.knowledge.model import KnowledgeBase
+from bot.understanding.pipeline import Pipeline
 from tests import tghtml
 
-CHAT_INTENTS = {"set_level", "set_market", "greeting", "help", "nudges", "forget", "out_of_scope",
-                "plan", "level_mapping", "profile", "undo"}  # fmt: skip
-KNOWLEDGE_INTENTS = [i for i in INTENT_NAMES if i not in CHAT_INTENTS]
+
+def _knowledge_intents(kb: KnowledgeBase) -> list[str]:
+    """The intents answered from the knowledge base (a builder or a topic)."""
+    return [i.id for i in kb.intents.values() if i.answer.kind in ("builder", "topic")]
 
 
 def _all_answers(kb: KnowledgeBase) -> list[tuple[Query, Answer]]:
@@ -27,8 +28,8 @@ def _all_answers(kb: KnowledgeBase) -> list[tuple[Query, Answer]]:
     levels = [None, *kb.levels]
     markets = [None, *kb.markets]
     out = []
-    for intent, level, market in itertools.product(KNOWLEDGE_INTENTS, levels, markets):
-        if intent in ("next_steps", "stuck") and level is None:
+    for intent, level, market in itertools.product(_knowledge_intents(kb), levels, markets):
+        if kb.intents[intent].slots.needs_level and level is None:
             continue  # the advisor asks for the level first
         from_level = kb.previous_level(level) if level else None
         query = Query(intent, level, from_level, market)
@@ -63,7 +64,7 @@ def test_every_bullet_from_the_knowledge_base_carries_a_source(kb: KnowledgeBase
 
 
 def test_suggestions_are_questions_the_matcher_understands(
-    kb: KnowledgeBase, matcher: Matcher
+    kb: KnowledgeBase, pipeline: Pipeline
 ) -> None:
     seen = set()
     for _, answer in _all_answers(kb):
@@ -71,7 +72,7 @@ def test_suggestions_are_questions_the_matcher_understands(
             if suggestion.label in seen:
                 continue
             seen.add(suggestion.label)
-            match = matcher.match(suggestion.label)
+            match = pipeline.match(suggestion.label)
             q = suggestion.query
             assert match.intent == q.intent, (suggestion.label, match.candidates)
             if q.level:

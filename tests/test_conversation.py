@@ -8,7 +8,7 @@ from pathlib import Path
 from bot.advisor import Advisor, Reply
 from bot.knowledge.model import KnowledgeBase
 from bot.storage.store import Storage
-from bot.understanding.matching import Matcher
+from bot.understanding.pipeline import Pipeline
 from tests.conftest import NOW
 from tests.test_matching import _with_shared_example
 
@@ -195,15 +195,15 @@ async def test_users_do_not_share_memory(advisor: Advisor) -> None:
 
 
 async def test_memory_survives_a_restart(
-    kb: KnowledgeBase, matcher: Matcher, tmp_path: Path
+    kb: KnowledgeBase, pipeline: Pipeline, tmp_path: Path
 ) -> None:
     path = tmp_path / "bot.sqlite3"
     store = await Storage.open(path)
-    await Advisor(kb, store, matcher).ask(5, "I have 9 years experience and live in Sydney", NOW)
+    await Advisor(kb, store, pipeline).ask(5, "I have 9 years experience and live in Sydney", NOW)
     await store.close()
     store = await Storage.open(path)
     try:
-        reply = await Advisor(kb, store, matcher).ask(
+        reply = await Advisor(kb, store, pipeline).ask(
             5, "what should I earn?", NOW + timedelta(days=3)
         )
         assert _slots(reply) == ("salary", "staff", None, "australia")

@@ -11,7 +11,7 @@ import pytest
 
 from bot.cli.main import main
 from bot.knowledge import loader, readings
-from bot.knowledge.model import INTENT_NAMES, TOPIC_IDS, Item, KnowledgeBase
+from bot.knowledge.model import Item, KnowledgeBase
 from bot.knowledge.yamlnodes import KnowledgeError
 
 LEVELS = ("aspiring", "junior", "mid", "senior", "staff", "principal")
@@ -21,11 +21,22 @@ SOURCES = SHARED / "sources"
 MAPPING = SHARED / "level-mapping.md"
 
 
+JSON_INTENTS = (
+    "skills", "salary", "timeline", "promotion", "level_overview", "compare_levels", "next_steps",
+    "stuck", "ic_vs_management", "switch_company", "interviews", "resume", "certifications",
+    "getting_started", "role", "specialization", "soft_skills", "pitfalls", "accelerate",
+    "pros_cons", "set_level", "set_market", "greeting", "help", "nudges", "forget", "plan",
+    "level_mapping", "profile", "undo", "out_of_scope",
+)  # fmt: skip
+
+
 def test_real_knowledge_base_covers_the_product(kb: KnowledgeBase) -> None:
     assert list(kb.levels) == list(LEVELS)
     assert {m.id for m in kb.covered_markets} == {"us", "uk", "canada", "australia"}
-    assert set(kb.intents) == set(INTENT_NAMES)
-    assert set(kb.topics) == set(TOPIC_IDS)
+    # The JSON interface reports these intent names: they are a contract (README).
+    assert set(kb.intents) == set(JSON_INTENTS)
+    for spec in kb.intents.values():
+        assert spec.answer.topic is None or spec.answer.topic in kb.topics, spec.id
     for pair in [("junior", "mid"), ("mid", "senior"), ("senior", "staff"), ("staff", "principal")]:
         assert pair in kb.transitions
     # Every level has something in each section the answers read.
@@ -357,8 +368,8 @@ def test_alias_used_by_two_levels(kb_copy: Path) -> None:
     assert any("alias 'jr' names both 'junior' and 'senior'" in p for p in problems), problems
 
 
-def test_missing_intent_and_missing_file(kb_copy: Path) -> None:
-    _edit(kb_copy / "intents.yaml", "  - id: pitfalls\n", "  - id: pitfals\n")
+def test_unknown_topic_and_missing_file(kb_copy: Path) -> None:
+    _edit(kb_copy / "intents.yaml", "answer: {topic: pitfalls}", "answer: {topic: pitfals}")
     (kb_copy / "topics.yaml").unlink()
     problems = _problems(kb_copy)
     assert any("topics.yaml:1: required knowledge file is missing" in p for p in problems)
@@ -366,7 +377,7 @@ def test_missing_intent_and_missing_file(kb_copy: Path) -> None:
         (Path(__file__).parent.parent / "knowledge" / "topics.yaml").read_text()
     )
     problems = _problems(kb_copy)
-    assert any("'pitfals' is not one of" in p for p in problems), problems
+    assert any("unknown topic 'pitfals' (known: " in p for p in problems), problems
 
 
 def test_not_utf8_and_empty_file(kb_copy: Path) -> None:

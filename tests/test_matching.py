@@ -9,7 +9,9 @@ import pytest
 from bot.knowledge import loader
 from bot.knowledge.model import KnowledgeBase
 from bot.understanding.language import normalize
-from bot.understanding.matching import OUT_OF_SCOPE, Matcher
+from bot.understanding.pipeline import Pipeline
+
+OUT_OF_SCOPE = "out_of_scope"
 
 
 @pytest.mark.parametrize(
@@ -42,8 +44,8 @@ from bot.understanding.matching import OUT_OF_SCOPE, Matcher
         ("delete my data", "forget", None),
     ],
 )
-def test_intents_and_level(matcher: Matcher, text: str, intent: str, level: str | None) -> None:
-    match = matcher.match(text)
+def test_intents_and_level(pipeline: Pipeline, text: str, intent: str, level: str | None) -> None:
+    match = pipeline.match(text)
     assert match.intent == intent, (text, match.candidates)
     assert match.slots.level == level
 
@@ -58,8 +60,8 @@ def test_intents_and_level(matcher: Matcher, text: str, intent: str, level: str 
         ("what can you tell us about salaries", None),  # "us" the pronoun is not a market
     ],
 )
-def test_market_slot(matcher: Matcher, text: str, market: str | None) -> None:
-    assert matcher.match(text).slots.market == market
+def test_market_slot(pipeline: Pipeline, text: str, market: str | None) -> None:
+    assert pipeline.match(text).slots.market == market
 
 
 @pytest.mark.parametrize(
@@ -77,9 +79,9 @@ def test_market_slot(matcher: Matcher, text: str, market: str | None) -> None:
     ],
 )
 def test_level_slots(
-    matcher: Matcher, text: str, level: str | None, from_level: str | None
+    pipeline: Pipeline, text: str, level: str | None, from_level: str | None
 ) -> None:
-    slots = matcher.match(text).slots
+    slots = pipeline.match(text).slots
     assert (slots.level, slots.from_level) == (level, from_level)
 
 
@@ -96,8 +98,10 @@ def test_level_slots(
         ("how do I become staff", None),
     ],
 )
-def test_stated_level_is_the_users_own(matcher: Matcher, text: str, own_level: str | None) -> None:
-    assert matcher.match(text).slots.own_level == own_level
+def test_stated_level_is_the_users_own(
+    pipeline: Pipeline, text: str, own_level: str | None
+) -> None:
+    assert pipeline.match(text).slots.own_level == own_level
 
 
 @pytest.mark.parametrize(
@@ -109,8 +113,8 @@ def test_stated_level_is_the_users_own(matcher: Matcher, text: str, own_level: s
         ("I'm a senior, what should I learn next?", "next_steps"),
     ],
 )
-def test_profile_statements(matcher: Matcher, text: str, intent: str) -> None:
-    assert matcher.match(text).intent == intent
+def test_profile_statements(pipeline: Pipeline, text: str, intent: str) -> None:
+    assert pipeline.match(text).intent == intent
 
 
 @pytest.mark.parametrize(
@@ -128,13 +132,13 @@ def test_profile_statements(matcher: Matcher, text: str, intent: str) -> None:
         "interview tips for a nursing job",
     ],
 )
-def test_out_of_scope(matcher: Matcher, text: str) -> None:
-    assert matcher.match(text).intent == OUT_OF_SCOPE
+def test_out_of_scope(pipeline: Pipeline, text: str) -> None:
+    assert pipeline.match(text).intent == OUT_OF_SCOPE
 
 
 @pytest.mark.parametrize("text", ["a", "is", "the", "how", "i", "senior discount", "yes", "in"])
-def test_short_queries_do_not_match_by_accident(matcher: Matcher, text: str) -> None:
-    match = matcher.match(text)
+def test_short_queries_do_not_match_by_accident(pipeline: Pipeline, text: str) -> None:
+    match = pipeline.match(text)
     assert match.intent == OUT_OF_SCOPE, (text, match.candidates)
 
 
@@ -143,23 +147,24 @@ def _with_shared_example(kb_copy: Path) -> KnowledgeBase:
     path = kb_copy / "intents.yaml"
     text = path.read_text()
     for intent in ("salary", "promotion"):
-        marker = f"  - id: {intent}\n    examples:\n"
-        text = text.replace(marker, marker + "      - raise or title bump quandary\n")
+        start = text.index(f"  - id: {intent}\n")
+        at = text.index("    examples:\n", start) + len("    examples:\n")
+        text = text[:at] + "      - raise or title bump quandary\n" + text[at:]
     path.write_text(text)
     return loader.load(kb_copy)
 
 
 def test_close_intents_are_flagged_as_ambiguous(kb_copy: Path) -> None:
-    matcher = Matcher(_with_shared_example(kb_copy))
-    match = matcher.match("raise or title bump quandary")
-    assert match.ambiguous is not None
-    assert set(match.ambiguous) == {"salary", "promotion"}
-    assert matcher.match("pay for senior").ambiguous is None
+    pipeline = Pipeline(_with_shared_example(kb_copy))
+    match = pipeline.match("raise or title bump quandary")
+    assert match.clarify
+    assert set(match.clarify) == {"salary", "promotion"}
+    assert pipeline.match("pay for senior").clarify == ()
 
 
-def test_confidence_is_a_fraction(matcher: Matcher) -> None:
-    assert 0.9 <= matcher.match("what skills for senior").confidence <= 1.0
-    unknown = matcher.match("qwxz vbnm")
+def test_confidence_is_a_fraction(pipeline: Pipeline) -> None:
+    assert 0.9 <= pipeline.match("what skills for senior").confidence <= 1.0
+    unknown = pipeline.match("qwxz vbnm")
     assert unknown.intent == OUT_OF_SCOPE and unknown.confidence == 1.0
 
 
@@ -180,13 +185,15 @@ HOSTILE = [
 
 
 @pytest.mark.parametrize("text", HOSTILE)
-def test_hostile_input_never_crashes(matcher: Matcher, text: str) -> None:
-    match = matcher.match(text)
+def test_hostile_input_never_crashes(pipeline: Pipeline, text: str) -> None:
+    match = pipeline.match(text)
     assert match.intent
     assert 0.0 <= match.confidence <= 1.0
 
 
-def test_control_characters_and_bidi_marks_are_removed() -> None:
+def test_control_characters_and_bidi_marks_are_removed(pipeline: Pipeline) -> None:
     assert normalize("se\u200bnior\x00 \u202epay") == "senior pay"
     assert normalize("<b>Senior</b>!") == "b senior b"
-    assert len(normalize("word " * 10_000)) <= 600
+    # Only the start of a very long message is read: the work per message stays bounded.
+    read = pipeline.normalise("word " * 10_000)
+    assert len(" ".join(read.tokens)) <= pipeline.settings.max_chars >= len(read.text)

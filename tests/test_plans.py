@@ -14,7 +14,7 @@ from bot.coaching import nudges, plans
 from bot.knowledge.model import KnowledgeBase
 from bot.storage.store import Storage
 from bot.understanding import statements
-from bot.understanding.matching import Matcher
+from bot.understanding.pipeline import Pipeline
 from tests import tghtml
 from tests.conftest import NOW
 
@@ -201,14 +201,14 @@ TABLE = [
 
 
 @pytest.mark.parametrize("row", TABLE)
-def test_every_row_of_the_ladder_table(matcher: Matcher, row: tuple[str, ...]) -> None:
+def test_every_row_of_the_ladder_table(pipeline: Pipeline, row: tuple[str, ...]) -> None:
     level, google, meta, amazon, microsoft = row
     cases = [(f"what is {c} at Google", c) for c in google]
     cases += [(f"{c} at Meta equals?", c) for c in meta]
     cases += [(f"Amazon {c}?", c) for c in amazon]
     cases += [(f"level {c} at microsoft", c) for c in microsoft]
     for text, code in cases:
-        match = matcher.match(text)
+        match = pipeline.match(text)
         assert match.intent == "level_mapping", text
         assert match.slots.level == level, text
         assert match.ladder and match.ladder.code == code.upper()

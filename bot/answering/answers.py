@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -10,23 +11,10 @@ from bot.answering import pay
 from bot.answering.answer import Answer, Block, Line, Suggestion
 from bot.coaching import plans
 from bot.domain import Profile, Query
-from bot.knowledge.model import Item, KnowledgeBase, Market, Section, Transition
+from bot.knowledge.model import Item, KnowledgeBase, Market, Section, Topic, Transition
 from bot.knowledge.readings import years_note
 
 MAX_LINES = 5
-# The topic each topical intent reads; level-specific sections are picked by the query's level.
-TOPIC_OF = {
-    "ic_vs_management": "ic_vs_management",
-    "switch_company": "switch_company",
-    "resume": "resume",
-    "certifications": "certifications",
-    "getting_started": "getting_started",
-    "role": "role",
-    "specialization": "specialization",
-    "pitfalls": "pitfalls",
-    "accelerate": "accelerate",
-    "pros_cons": "pros_cons",
-}
 
 
 def years_range(lo: float, hi: float) -> str:
@@ -48,6 +36,7 @@ class Answers:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
+        # The builders intents.yaml may name (bot.knowledge.registry.BUILDERS), by name.
         self._builders: dict[str, Callable[[Query, Profile], Answer]] = {
             "skills": self.skills,
             "salary": self.salary,
@@ -59,20 +48,38 @@ class Answers:
             "stuck": self.stuck,
             "interviews": self.interviews,
             "soft_skills": self.soft_skills,
-            # Not an intent (yet): the understanding picks it for "how many years to be senior?".
-            "experience": self.experience,
         }
 
     def build(self, query: Query, profile: Profile, now: datetime | None = None) -> Answer:
         """The answer to a resolved knowledge query (`now`: to relate time at level)."""
-        builder = self._builders.get(query.intent)
-        answer = builder(query, profile) if builder else self.topic(query, profile)
-        since, level = profile.level_since, profile.level
-        if query.intent == "timeline" and since and now and level and level == query.from_level:
-            step = self.kb.transitions.get((level, self.kb.next_level(level) or ""))
-            you = Block("You", (plans.time_at_level_line(step, since, now, level),))
-            answer = replace(answer, blocks=(you, *answer.blocks))
+        spec = self.kb.intents.get(query.intent)
+        if spec is None:
+            # Not an intent (yet): "how many years to be senior?" is answered by `experience`.
+            answer = self.experience(query, profile)
+        elif spec.answer.kind == "builder":
+            answer = self._builders[spec.answer.name](query, profile)
+        else:
+            answer = self.topic(query, profile)
+        if spec and spec.answer.name == "timeline" and now:
+            answer = self._with_time_at_level(answer, query, profile, now)
         return answer
+
+    def _with_time_at_level(
+        self, answer: Answer, query: Query, profile: Profile, now: datetime
+    ) -> Answer:
+        """A timeline from the user's own level opens with their time at that level."""
+        since, level = profile.level_since, profile.level
+        if not (since and level and level == query.from_level):
+            return answer
+        step = self.kb.transitions.get((level, self.kb.next_level(level) or ""))
+        you = Block("You", (plans.time_at_level_line(step, since, now, level),))
+        return replace(answer, blocks=(you, *answer.blocks))
+
+    def topic_of(self, intent: str) -> Topic:
+        """The topic an intent's answer reads (intents.yaml `answer: {..., topic}`)."""
+        topic = self.kb.intents[intent].answer.topic
+        assert topic is not None, f"{intent} reads no topic"
+        return self.kb.topics[topic]
 
     # -- naming helpers -------------------------------------------------------------------
     def name(self, level: str | None) -> str:
@@ -112,49 +119,22 @@ class Answers:
         return tuple(out[:3])
 
     def label(self, q: Query) -> str | None:
-        """A short question that the matcher maps back to `q`."""
-        lv = q.level
-        where = f" in {self.market_name(q.market)}" if q.market else ""
-        if q.intent == "salary":
-            return f"Salary for {lv}{where}" if lv else f"ML engineer salaries{where}"
-        if q.intent == "skills":
-            return f"Skills for {lv}" if lv else "Skills by layer"
-        if q.intent == "timeline":
-            return (
-                f"How long from {q.from_level} to {lv}"
-                if lv and q.from_level
-                else "How long each step takes"
-            )
-        if q.intent == "promotion":
-            return (
-                f"How to go from {q.from_level} to {lv}"
-                if lv and q.from_level
-                else "How to get promoted"
-            )
-        if q.intent == "level_overview" and lv:
-            return f"What does a {lv} do"
-        if q.intent == "compare_levels" and lv and q.from_level:
-            return f"{q.from_level.capitalize()} vs {lv}"
-        if q.intent == "soft_skills":
-            return f"Soft skills for {lv}" if lv else "Soft skills"
-        if q.intent == "interviews":
-            return f"Interviews for {lv}" if lv else "Interviews"
-        if q.intent == "stuck":
-            return f"Stuck at {lv}" if lv else "I feel stuck"
-        simple = {
-            "next_steps": "What should I do next",
-            "accelerate": "How to grow faster",
-            "ic_vs_management": "IC or management",
-            "switch_company": "Should I switch companies",
-            "getting_started": "How to get started",
-            "certifications": "Certifications",
-            "resume": "Resume tips",
-            "specialization": "Which specialization",
-            "pitfalls": "Common pitfalls",
-            "role": "What is an ML engineer",
-            "pros_cons": "Pros and cons",
+        """A short question that the matcher maps back to `q`: the first of the intent's labels
+        whose slots the query has ("Salary for senior in United Kingdom")."""
+        spec = self.kb.intents.get(q.intent)
+        market = self.market_name(q.market) if q.market else None
+        values = {
+            "level": q.level,
+            "from_level": q.from_level,
+            "market": market,
+            "in_market": f" in {market}" if market else "",
         }
-        return simple.get(q.intent)
+        for template in spec.labels if spec else ():
+            needed = [f for _, f, _, _ in string.Formatter().parse(template) if f]
+            if all(values[f] is not None for f in needed):
+                text = template.format(**values)
+                return text[:1].upper() + text[1:]
+        return None
 
     def around(self, q: Query) -> tuple[Suggestion, ...]:
         """Natural next questions after an answer about a level."""
@@ -173,7 +153,7 @@ class Answers:
     def skills(self, q: Query, profile: Profile) -> Answer:
         """Technical skills for a level, or the four-layer architecture without one."""
         if q.level is None:
-            topic = self.kb.topics["skills_architecture"]
+            topic = self.topic_of(q.intent)
             return Answer(
                 topic.title,
                 "Tell me your level for a list that fits you.",
@@ -494,7 +474,7 @@ class Answers:
             return Answer(
                 "Getting promoted",
                 "Tell me your level (for example “I'm mid-level”) for the step that is yours.",
-                self.sections(self.kb.topics["accelerate"].sections, None, 1),
+                self.sections(self.topic_of(q.intent).sections, None, 1),
                 self.suggest(
                     Query("promotion", "mid", "junior"),
                     Query("promotion", "senior", "mid"),
@@ -606,7 +586,7 @@ class Answers:
         """Concrete next steps for the user's level and the focus of their next move."""
         assert q.level
         level = self.kb.levels[q.level]
-        topic = self.kb.topics["next_steps"]
+        topic = self.topic_of(q.intent)
         blocks = list(self.sections(topic.sections, q.level, 1))
         nxt = self.kb.next_level(q.level)
         step = self.kb.transitions.get((q.level, nxt)) if nxt else None
@@ -626,7 +606,7 @@ class Answers:
     def stuck(self, q: Query, profile: Profile) -> Answer:
         """Symptoms and remedies for the user's level, plus general moves."""
         assert q.level
-        topic = self.kb.topics["stuck"]
+        topic = self.topic_of(q.intent)
         blocks = self.sections(topic.sections, q.level, 3)
         nxt = self.kb.next_level(q.level)
         return Answer(
@@ -642,7 +622,7 @@ class Answers:
 
     def interviews(self, q: Query, profile: Profile) -> Answer:
         """How interviews work, and what the user's level is assessed on."""
-        topic = self.kb.topics["interviews"]
+        topic = self.topic_of(q.intent)
         blocks = list(self.sections(topic.sections, q.level))
         prev = self.kb.previous_level(q.level) if q.level else None
         step = self.kb.transitions.get((prev, q.level)) if prev and q.level else None
@@ -709,7 +689,7 @@ class Answers:
 
     def topic(self, q: Query, profile: Profile) -> Answer:
         """A topical answer (IC vs management, resume, ...)."""
-        topic = self.kb.topics[TOPIC_OF.get(q.intent, q.intent)]
+        topic = self.topic_of(q.intent)
         per_section = 3 if len(topic.sections) > 3 else 4
         return Answer(
             topic.title,

@@ -8,33 +8,6 @@ from bot.coaching.nudges import describe, local_time
 from bot.domain import NudgeState, Profile, Query
 from bot.knowledge.model import PlanItem, Tip
 
-# How an intent is named when the bot asks "did you mean ...?".
-INTENT_TOPICS = {
-    "skills": "skills for a level",
-    "salary": "pay",
-    "timeline": "how long a step takes",
-    "promotion": "how to get promoted",
-    "level_overview": "what a level involves",
-    "compare_levels": "comparing two levels",
-    "next_steps": "your next steps",
-    "stuck": "feeling stuck",
-    "ic_vs_management": "IC vs management",
-    "switch_company": "switching companies",
-    "interviews": "interviews",
-    "resume": "your resume",
-    "certifications": "certifications and degrees",
-    "getting_started": "getting into ML engineering",
-    "role": "what an ML engineer is",
-    "specialization": "choosing a specialization",
-    "soft_skills": "soft skills",
-    "pitfalls": "common pitfalls",
-    "accelerate": "growing faster",
-    "pros_cons": "pros and cons of the career",
-    "help": "what I can do",
-    "nudges": "reminders",
-    "forget": "deleting your data",
-}
-
 EXAMPLES = (
     "What skills for senior?",
     "How much does a staff MLE make in London?",
@@ -255,7 +228,8 @@ class ChatReplies:
 
     def clarify(self, query: Query, options: tuple[str, ...]) -> Answer:
         """Ask which of two close intents was meant, naming both."""
-        names = [INTENT_TOPICS.get(o, o) for o in options]
+        specs = [self.kb.intents.get(o) for o in options]
+        names = [(spec.name if spec else None) or o for spec, o in zip(specs, options, strict=True)]
         suggestions = self.answers.suggest(
             *(Query(o, query.level, query.from_level, query.market) for o in options)
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,9 +13,8 @@ from typing import Any
 import yaml
 
 from bot.advisor import Advisor
-from bot.knowledge.model import INTENT_NAMES, KnowledgeBase
+from bot.knowledge.model import KnowledgeBase
 from bot.storage.store import Storage
-from bot.understanding.matching import OUT_OF_SCOPE
 
 SLOTS = ("level", "from_level", "market", "background")
 # The bar a set written by this team must clear (the core issue's definition of done).
@@ -78,14 +77,15 @@ class Report:
     outcomes: list[Outcome]
     metrics: dict[str, float] = field(default_factory=dict)
     real: bool = False  # a set of real people's messages: scored against REAL_TARGETS
+    fallback: str = "out_of_scope"  # the intent of messages about none of the others
 
     def compute(self) -> Report:
         """Fill in the summary metrics."""
         n = len(self.outcomes)
         slots = [ok for o in self.outcomes for _, ok in o.slot_results()]
-        oos_true = [o for o in self.outcomes if o.main_intent == OUT_OF_SCOPE]
-        oos_pred = [o for o in self.outcomes if o.predicted["intent"] == OUT_OF_SCOPE]
-        inside = [o for o in self.outcomes if o.main_intent != OUT_OF_SCOPE]
+        oos_true = [o for o in self.outcomes if o.main_intent == self.fallback]
+        oos_pred = [o for o in self.outcomes if o.predicted["intent"] == self.fallback]
+        inside = [o for o in self.outcomes if o.main_intent != self.fallback]
         self.metrics = {
             "intent_accuracy": _share(o.intent_ok for o in self.outcomes),
             "in_scope_accuracy": _share(o.intent_ok for o in inside),
@@ -113,14 +113,12 @@ def _share(flags: Iterable[bool], empty: float = 0.0) -> float:
     return sum(values) / len(values) if values else empty
 
 
-def load_cases(
-    path: Path, known: tuple[str, ...] | None = INTENT_NAMES
-) -> list[list[dict[str, Any]]]:
+def load_cases(path: Path, known: Collection[str] | None = None) -> list[list[dict[str, Any]]]:
     """Conversations (lists of labelled turns) from a YAML set; a single question is one turn.
 
     Two shapes are read: `{cases: [{q, intent, ...} | {turns: [...]}]}`, and a plain list of
     `{text, intent, level?, market?, background?}` where `intent` (or a slot) may be a list of
-    acceptable values. Unknown intents are an error unless `known` is None.
+    acceptable values. An intent outside `known` (when given) is an error.
     """
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     cases = data["cases"] if isinstance(data, dict) else data
@@ -161,7 +159,40 @@ async def evaluate(
                 outcomes.append(Outcome(turn["q"], expected, predicted, bool(reply.clarify)))
     finally:
         await storage.close()
-    return Report(outcomes, real=real).compute()
+    return Report(outcomes, real=real, fallback=kb.fallback).compute()
+
+
+def _per_intent(kb: KnowledgeBase, outcomes: list[Outcome]) -> list[str]:
+    """Support, precision and recall of every intent of the registry."""
+    out = [f"{'intent':<18}{'support':>8}{'precision':>11}{'recall':>8}"]
+    for intent in kb.intents:
+        support = sum(o.main_intent == intent for o in outcomes)
+        predicted = sum(o.predicted["intent"] == intent for o in outcomes)
+        correct = sum(o.intent_ok and o.main_intent == intent for o in outcomes)
+        precision = f"{correct / predicted:.0%}" if predicted else "-"
+        recall = f"{correct / support:.0%}" if support else "-"
+        out.append(f"{intent:<18}{support:>8}{precision:>11}{recall:>8}")
+    return out
+
+
+def _slot_lines(outcomes: list[Outcome]) -> list[str]:
+    out = []
+    for slot in SLOTS:
+        results = [ok for o in outcomes for s, ok in o.slot_results() if s == slot]
+        if results:
+            share = sum(results) / len(results)
+            out.append(f"slot {slot:<11} {sum(results)}/{len(results)} = {share:.1%}")
+    return out
+
+
+def _misses(outcomes: list[Outcome]) -> list[str]:
+    out = ["", "misses:"]
+    for o in outcomes:
+        wrong = [s for s, ok in o.slot_results() if not ok]
+        if not o.intent_ok or wrong:
+            got = {k: o.predicted.get(k) for k in ("intent", *SLOTS)}
+            out.append(f"  {o.text!r}\n      expected {o.expected}\n      got      {got}")
+    return out
 
 
 def format_report(kb: KnowledgeBase, report: Report, errors: bool) -> str:
@@ -178,22 +209,10 @@ def format_report(kb: KnowledgeBase, report: Report, errors: bool) -> str:
         f"clarifying questions asked: {sum(o.clarified for o in outcomes)} "
         f"({m['clarifications']:.1%})",
         "",
-        f"{'intent':<18}{'support':>8}{'precision':>11}{'recall':>8}",
+        *_per_intent(kb, outcomes),
+        "",
+        *_slot_lines(outcomes),
     ]
-    for intent in INTENT_NAMES:
-        support = sum(o.main_intent == intent for o in outcomes)
-        predicted = sum(o.predicted["intent"] == intent for o in outcomes)
-        correct = sum(o.intent_ok and o.main_intent == intent for o in outcomes)
-        precision = f"{correct / predicted:.0%}" if predicted else "-"
-        recall = f"{correct / support:.0%}" if support else "-"
-        out.append(f"{intent:<18}{support:>8}{precision:>11}{recall:>8}")
-    out.append("")
-    for slot in SLOTS:
-        results = [ok for o in outcomes for s, ok in o.slot_results() if s == slot]
-        if results:
-            out.append(
-                f"slot {slot:<11} {sum(results)}/{len(results)} = {sum(results) / len(results):.1%}"
-            )
     confusions = Counter(
         (o.main_intent, o.predicted["intent"]) for o in outcomes if not o.intent_ok
     )
@@ -201,12 +220,7 @@ def format_report(kb: KnowledgeBase, report: Report, errors: bool) -> str:
         out += ["", "confusions (expected -> predicted):"]
         out += [f"  {e} -> {p}: {n}" for (e, p), n in confusions.most_common(15)]
     if errors:
-        out += ["", "misses:"]
-        for o in outcomes:
-            wrong = [s for s, ok in o.slot_results() if not ok]
-            if not o.intent_ok or wrong:
-                got = {k: o.predicted.get(k) for k in ("intent", *SLOTS)}
-                out.append(f"  {o.text!r}\n      expected {o.expected}\n      got      {got}")
+        out += _misses(outcomes)
     verdict = "PASS" if report.passed() else "FAIL"
     targets = ", ".join(f"{k} >= {v:.0%}" for k, v in report.targets.items())
     if report.real:

@@ -3,22 +3,20 @@ and the plan as text or a Markdown document. Pure: the caller stores statuses.""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
-
-from rapidfuzz import fuzz
 
 from bot.answering.answer import Answer, Block, Line
 from bot.knowledge.model import KnowledgeBase, Plan, PlanItem, Transition
-from bot.understanding import statements
-from bot.understanding.language import normalize
+
+# What a message says about plan items is read by understanding; callers know it as plans'.
+from bot.understanding.plan_items import Ticks as Ticks
+from bot.understanding.plan_items import named_items as named_items
+from bot.understanding.plan_items import read_ticks as read_ticks
 
 STATUSES = ("todo", "doing", "done", "skip")
 STATUS_LABELS = {"todo": "to do", "doing": "in progress", "done": "done", "skip": "not relevant"}
-_CLAUSES = re.compile(r"\s*(?:[,.;!?]|\bbut\b|\balthough\b|\bhowever\b)\s*")
 
 
 @dataclass(frozen=True)
@@ -28,18 +26,6 @@ class Progress:
     done: int
     doing: int
     total: int
-
-
-@dataclass(frozen=True)
-class Ticks:
-    """What a message says about plan items."""
-
-    done: tuple[PlanItem, ...] = ()
-    still_open: tuple[PlanItem, ...] = ()
-    ambiguous: tuple[tuple[str, tuple[PlanItem, ...]], ...] = ()
-
-    def __bool__(self) -> bool:
-        return bool(self.done or self.still_open or self.ambiguous)
 
 
 def plan_from(kb: KnowledgeBase, level: str | None) -> Plan | None:
@@ -67,85 +53,6 @@ def open_items(plan: Plan, statuses: Mapping[str, str]) -> list[PlanItem]:
     doing = [i for i in plan.items if statuses.get(i.id) == "doing"]
     todo = [i for i in plan.items if statuses.get(i.id, "todo") == "todo"]
     return doing + todo
-
-
-def read_ticks(plan: Plan, text: str) -> Ticks:
-    """Plan items a message says the user has ("I already know PyTorch and Docker"), says they
-    still lack ("I don't know Kubernetes yet"), or names too vaguely to tell ("deep learning")."""
-    done: list[PlanItem] = []
-    still: list[PlanItem] = []
-    ambiguous: list[tuple[str, tuple[PlanItem, ...]]] = []
-    for clause in _CLAUSES.split(text.lower().replace("’", "'")):
-        words = normalize(clause).split()
-        if not words:
-            continue
-        negated = statements.negated(" ".join(words))
-        found = [item for item in plan.items if any(_has(words, a) for a in item.aliases)]
-        if not found:
-            # Named only in part ("feature stuff"): asked about, never guessed.
-            partial = _partial(plan, words)
-            if partial and not negated:
-                ambiguous.append((clause.strip(), tuple(partial)))
-            continue
-        for item in found:
-            target = still if negated else done
-            if item not in target:
-                target.append(item)
-    return Ticks(tuple(done), tuple(still), tuple(ambiguous))
-
-
-def named_items(plan: Plan, text: str) -> list[PlanItem]:
-    """The items of a plan a message names whole ("remove kubernetes from my plan")."""
-    words = normalize(text.lower().replace("’", "'")).split()
-    return [item for item in plan.items if any(_has(words, a) for a in item.aliases)]
-
-
-def _close(word: str, part: str) -> bool:
-    """A small typo of a longer word ("pytroch"); lengths too far apart cannot reach 85."""
-    if len(part) < 5 or 200 * min(len(word), len(part)) < 85 * (len(word) + len(part)):
-        return False
-    return fuzz.ratio(word, part) >= 85
-
-
-@lru_cache(maxsize=8192)
-def _words_of(alias: str) -> tuple[str, ...]:
-    """An alias as normalised words (aliases are few and fixed: normalised once)."""
-    return tuple(normalize(alias).split())
-
-
-def _has(words: Sequence[str], alias: str) -> bool:
-    """The alias's words appear in order (each word may have a small typo, "pytroch", or be a
-    plural, "talks")."""
-    parts = _words_of(alias)
-    if not parts:
-        return False
-    for start in range(len(words) - len(parts) + 1):
-        window = words[start : start + len(parts)]
-        if all(
-            w in (p, p + "s", p + "es") or _close(w, p) for w, p in zip(window, parts, strict=True)
-        ):
-            return True
-    return False
-
-
-_GENERIC = frozenset(
-    {"learning", "model", "models", "system", "systems", "data", "code", "work", "project",
-     "projects", "skills", "team", "teams", "good", "more", "some", "level", "levels", "senior",
-     "junior", "staff", "principal", "engineer", "engineering", "about", "really", "always",
-     "never", "things", "stuff", "using", "doing", "being", "having", "their", "there", "which"}
-)  # fmt: skip
-
-
-def _partial(plan: Plan, words: Sequence[str]) -> list[PlanItem]:
-    """Items whose aliases contain a significant word of the message ("kubernetes" in "k8s and
-    kubernetes"), for messages that name a thing only in part."""
-    significant = {w for w in words if len(w) >= 5 and w not in _GENERIC}
-    hits = []
-    for item in plan.items:
-        alias_words = {w for a in item.aliases for w in _words_of(a)}
-        if significant & alias_words:
-            hits.append(item)
-    return hits
 
 
 def year_at_level(since: date, now: datetime) -> int:

@@ -20,8 +20,8 @@ _NOT_PROSE = frozenset({"id", "aliases", "file", "sources", "based_on", "codes",
                         "levels", "market", "markets", "companies", "company", "currency",
                         "basis", "kind", "from", "to", "scope", "short", "examples",
                         "synonyms", "stopwords", "domain_words", "quoted_names"})  # fmt: skip
-# intents.yaml holds how users phrase questions, not knowledge.
-_PROSE_FILES = tuple(f for f in FILES if f != "intents.yaml")
+# intents.yaml holds how users phrase questions and policy.yaml how they are read, not knowledge.
+_PROSE_FILES = tuple(f for f in FILES if f not in ("intents.yaml", "policy.yaml"))
 _WORD = re.compile(r"[a-z0-9]+")
 
 

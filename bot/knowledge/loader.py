@@ -9,6 +9,7 @@ from bot.knowledge import lexicon, read_coaching, read_intents, read_levels, rea
 from bot.knowledge.lexicon import LANGUAGE_FILE
 from bot.knowledge.model import FILES, KnowledgeBase, Ladders, Source, SourceKind, default_dir
 from bot.knowledge.reader import DIFFER_OPENING, Reader
+from bot.knowledge.registry import Policy
 from bot.knowledge.yamlnodes import KnowledgeError, Node, Problem, load_file
 
 __all__ = ["DIFFER_OPENING", "load"]
@@ -79,8 +80,9 @@ def load(directory: Path | None = None) -> KnowledgeBase:
     ladders = r.guard(lambda: read_coaching.ladders(r, nodes["ladders.yaml"], levels))
     plans = r.guard(lambda: read_coaching.plans(r, nodes["plans.yaml"], levels)) or {}
     words = lexicon.read(nodes[LANGUAGE_FILE], r.problems)
-    vocabulary = r.guard(lambda: read_intents.intents(r, nodes["intents.yaml"]))
+    vocabulary = r.guard(lambda: read_intents.intents(r, nodes["intents.yaml"], topics))
     intents, synonyms, stopwords, domain_words, settings = vocabulary or ({}, {}, (), (), None)
+    rules = r.guard(lambda: read_intents.policy(r, nodes["policy.yaml"], intents))
     _check_aliases(
         r,
         [(n.get("aliases"), lv.id, lv.aliases) for n, lv in level_nodes]
@@ -116,4 +118,5 @@ def load(directory: Path | None = None) -> KnowledgeBase:
         experience=experience,
         titles=titles,
         lexicon=words,
+        policy=rules or Policy({}),
     )

@@ -4,66 +4,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
 from bot.knowledge.lexicon import Lexicon
-
-# The intents the advisor knows how to answer. The JSON interface reports these names, so they are
-# part of the code's contract; their phrasings live in knowledge/intents.yaml.
-INTENT_NAMES: tuple[str, ...] = (
-    "skills",
-    "salary",
-    "timeline",
-    "promotion",
-    "level_overview",
-    "compare_levels",
-    "next_steps",
-    "stuck",
-    "ic_vs_management",
-    "switch_company",
-    "interviews",
-    "resume",
-    "certifications",
-    "getting_started",
-    "role",
-    "specialization",
-    "soft_skills",
-    "pitfalls",
-    "accelerate",
-    "pros_cons",
-    "set_level",
-    "set_market",
-    "greeting",
-    "help",
-    "nudges",
-    "forget",
-    "plan",
-    "level_mapping",
-    "profile",
-    "undo",
-    "out_of_scope",
-)
-
-# Topics the answers read by id (each documented in the README's knowledge-base section).
-TOPIC_IDS: tuple[str, ...] = (
-    "role",
-    "titles",
-    "skills_architecture",
-    "getting_started",
-    "certifications",
-    "interviews",
-    "resume",
-    "specialization",
-    "soft_skills",
-    "accelerate",
-    "stuck",
-    "ic_vs_management",
-    "switch_company",
-    "pitfalls",
-    "pros_cons",
-    "next_steps",
-)
+from bot.knowledge.registry import IntentSpec, MatchSettings, Policy
 
 FILES: tuple[str, ...] = (
     "sources.yaml",
@@ -75,6 +21,7 @@ FILES: tuple[str, ...] = (
     "tips.yaml",
     "ladders.yaml",
     "plans.yaml",
+    "policy.yaml",
 )
 
 PLAN_KINDS = ("technical", "soft", "visibility")
@@ -382,30 +329,6 @@ class Ladders:
     caveats: tuple[tuple[Item, tuple[str, ...]], ...]
 
 
-@dataclass(frozen=True)
-class IntentSpec:
-    """How users phrase an intent: example messages, and how sure a match must be."""
-
-    id: str
-    examples: tuple[str, ...]
-    # An intent that changes what is stored is only chosen by a match at least this good
-    # ("pushing back on PMs" must not read as "undo").
-    min_score: float = 0.0
-
-
-@dataclass(frozen=True)
-class MatchSettings:
-    """Thresholds for intent matching, tuned with `careerbot eval`."""
-
-    threshold: float
-    margin: float
-    beta: float
-    min_evidence: float
-    unknown_evidence: float
-    scope_bias: float
-    bayes_weight: float = 0.0
-
-
 @dataclass
 class KnowledgeBase:
     """Everything the advisor knows, validated and cross-referenced."""
@@ -452,6 +375,12 @@ class KnowledgeBase:
         return [m for m in self.markets.values() if m.covered]
 
     lexicon: Lexicon = field(default_factory=Lexicon)  # the language file's word lists
+    policy: Policy = field(default_factory=lambda: Policy({}))  # how readings become intents
+
+    @cached_property
+    def fallback(self) -> str:
+        """The intent of a message about none of the others (out of scope)."""
+        return next(i.id for i in self.intents.values() if i.fallback)
 
     def plan_item(self, item_id: str) -> PlanItem | None:
         """A plan item by id, in any plan."""

@@ -7,7 +7,6 @@ import re
 from bot.knowledge.lexicon import BACKGROUND_IDS
 from bot.knowledge.model import (
     PLAN_KINDS,
-    TOPIC_IDS,
     Company,
     Item,
     Ladders,
@@ -37,15 +36,14 @@ def topics(r: Reader, root: Node, levels: dict[str, Level]) -> dict[str, Topic]:
     def topic(n: Node) -> tuple[Node, Topic]:
         n.mapping(required=("id", "title", "sections"))
         sections = tuple(section(s) for s in n.get("sections").items())
-        return n, Topic(n.get("id").choice(TOPIC_IDS), n.get("title").text(120), sections)
+        ident = n.get("id").text(40)
+        if not ident.isidentifier() or ident != ident.lower():
+            raise n.get("id").fail("a topic id is lower-case letters, digits and '_'")
+        return n, Topic(ident, n.get("title").text(120), sections)
 
     built = r.each(root.get("topics").items, topic, "topic")
     unique(r, [(n, t.id) for n, t in built], "topic id")
-    topics = {t.id: t for _, t in built}
-    missing = [t for t in TOPIC_IDS if t not in topics and not r.suppressed("topic", t)]
-    if missing and built:
-        r.problems.append(root.get("topics").fail(f"missing topics: {', '.join(missing)}").problem)
-    return topics
+    return {t.id: t for _, t in built}
 
 
 def tips(r: Reader, root: Node, levels: dict[str, Level]) -> tuple[Tip, ...]:

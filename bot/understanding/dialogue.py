@@ -1,4 +1,15 @@
-"""Dialogue state: who the user is, what was just discussed, and how a match becomes a query."""
+"""Dialogue state applied to a decision: the stored profile and the conversation's thread fill the
+slots a message leaves out, by the slot rules of its intent's registry entry (`slots.levels`):
+
+- `one`: the level named, else relative ("the next level"), else the user's own for a personal
+  intent, else the thread's when the message goes on with it, else the user's own;
+- `move`: the two ends of a move (timeline, promotion), from the message, the thread or the
+  user's own level;
+- `pair`: two levels to compare;
+- `company`: the level a company level names (the translator), the thread's when none is named;
+- `profile`: a statement about oneself, answered with the profile it leaves;
+- `none`: no slots, and nothing said changes what is remembered.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +18,10 @@ from datetime import datetime
 
 from bot.domain import Context, Profile, Query
 from bot.knowledge.model import KnowledgeBase
+from bot.understanding.decision import Decision
 from bot.understanding.ladders import LadderMention
-from bot.understanding.matching import OUT_OF_SCOPE, Match
-
-# Intents whose answer is about a move between two levels.
-TRANSITION_INTENTS = frozenset({"timeline", "promotion"})
-# Intents answered for the user's own level: without one, the bot asks for it.
-PERSONAL_INTENTS = frozenset({"next_steps", "stuck"})
-# Intents that keep the thread of a conversation (the rest answer and leave the context alone).
-NON_TOPICAL = frozenset({"greeting", "help", "nudges", "forget", OUT_OF_SCOPE})
+from bot.understanding.reading import Phrases
+from bot.understanding.slots import Extraction
 
 
 @dataclass(frozen=True)
@@ -29,172 +35,199 @@ class Turn:
     clarify: tuple[str, ...] = ()
     needs_level: bool = False
     ladder: LadderMention | None = None
+    said: Said | None = None  # what the message said, when the turn answers one
+
+
+@dataclass(frozen=True)
+class Said:
+    """What a message says, as the dialogue reads it: its decision and phrases."""
+
+    decision: Decision
+    phrases: Phrases
+
+    @property
+    def slots(self) -> Extraction:
+        """The message's slots after the policy's effects."""
+        return self.decision.slots
+
+    @property
+    def slot_only(self) -> bool:
+        """Slots and follow-up words only, not recognised as something else ("and for staff?")."""
+        return self.phrases.slot_only and not self.decision.recognised
 
 
 def resolve(
-    kb: KnowledgeBase, match: Match, profile: Profile, context: Context | None, now: datetime
+    kb: KnowledgeBase, said: Said, profile: Profile, context: Context | None, now: datetime
 ) -> Turn:
-    """Combine a match with the profile and the conversation into the query to answer."""
-    slots = match.slots
+    """Combine a decision with the profile and the conversation into the query to answer."""
+    decision, slots = said.decision, said.slots
     ctx = context if context and context.fresh(now) else None
-    intent = match.intent
-    if match.slot_only:
-        intent = _slot_only_intent(match, ctx)
-    elif (
-        intent == OUT_OF_SCOPE
-        and not match.question
-        and ((slots.own_level and slots.mentioned) or slots.own_market)
-    ):
-        # Years alone are not enough: "a chef for 15 years" says nothing about ML; and a
-        # question about something else is no statement of one's level.
-        intent = "set_level" if slots.own_level and slots.mentioned else "set_market"
-    if intent == "set_level" and not slots.own_level:
+    intent = decision.intent
+    spec = kb.intents[intent]
+    if spec.states == "level" and not slots.own_level:
         # "8 years as an ml engineer now", or "mid" when asked for a level: a statement about
         # oneself without "I".
         stated = slots.level or (
             kb.level_for_years(slots.years) if slots.years is not None else None
         )
         slots = replace(slots, own_level=stated)
-        match = replace(match, slots=slots)
-    if intent == OUT_OF_SCOPE:
+    if spec.slots.levels == "none":
         # Nothing said off topic changes what the bot remembers ("a chef for 15 years").
-        return Turn(Query(OUT_OF_SCOPE), match.confidence, profile, context)
+        return Turn(Query(intent), decision.confidence, profile, context, said=said)
+    profile = _updated(kb, said, slots, profile, spec.states)
+    if spec.slots.levels == "profile":
+        return _statement(kb, said, profile, ctx, now)
+    if spec.slots.levels == "company":
+        return _translated(said, profile, ctx, now)
+    query = _fill(kb, intent, said, slots, profile, ctx)
+    return Turn(query, decision.confidence, profile, None, decision.clarify, said=said)
+
+
+def thread(kb: KnowledgeBase, turn: Turn, context: Context | None, now: datetime) -> Turn:
+    """The turn with the thread it leaves: a personal question without a level asks for it; a
+    topical answer becomes the thread; other answers leave the thread as it was."""
+    if turn.context is not None:
+        return turn
+    query = turn.query
+    spec = kb.intents[query.intent]
+    if spec.slots.needs_level and query.level is None:
+        asked = Context(query.intent, None, None, query.market, query.intent, now)
+        return replace(turn, context=asked, needs_level=True)
+    if not spec.topical:
+        return replace(turn, context=context)
+    # Even when asking "did you mean", the levels and market discussed stay the thread.
+    ctx = Context(query.intent, query.level, query.from_level, query.market, None, now)
+    return replace(turn, context=ctx)
+
+
+def settled(kb: KnowledgeBase, turn: Turn, intent: str, effect: str | None) -> Turn:
+    """The turn once the settle stage read it as `intent` (its thread made afresh)."""
+    query = turn.query
+    if effect == "entry_level":
+        entry = kb.level_by_rank(0)
+        query = Query(intent, entry.id if entry else None, None, query.market)
+    else:
+        query = replace(query, intent=intent)
+    return replace(turn, query=query, context=None, needs_level=False, ladder=None)
+
+
+def _updated(
+    kb: KnowledgeBase, said: Said, slots: Extraction, profile: Profile, states: str | None
+) -> Profile:
+    """The profile with what the message says about the speaker: their own level (someone
+    coming from another field is aspiring, with that background; a level in ML leaves the
+    background behind) and the place named in a statement about oneself."""
     if slots.own_level:
-        # Someone coming from another field is aspiring, with that background; a level in ML
-        # leaves the background behind.
         entry = kb.level_by_rank(0)
         moving_in = entry is not None and slots.own_level == entry.id
-        background = match.situation.background if moving_in else None
+        background = said.phrases.situation.background if moving_in else None
         profile = replace(
             profile,
             level=slots.own_level,
             background=background or (profile.background if moving_in else None),
         )
     # "set market uk", "i am junior in london": a place named in a statement about oneself.
-    stating = intent == "set_market" or (intent == "set_level" and slots.first_person)
+    stating = states == "market" or (states == "level" and slots.first_person)
     if slots.market and (slots.own_market or stating):
         profile = replace(profile, market=slots.market)
-
-    if intent in ("set_level", "set_market"):
-        query = Query(intent, level=profile.level, market=profile.market)
-        pending = ctx.pending if ctx and ctx.pending and profile.level else None
-        if ctx and pending:
-            return _answer_pending(kb, match, profile, ctx, pending, now)
-        # The thread goes on: "i moved to toronto" after a pay answer, then "and there?".
-        if ctx:
-            market = profile.market if intent == "set_market" else ctx.market
-            new_ctx = replace(ctx, market=market, at=now)
-        else:
-            new_ctx = Context(intent, profile.level, None, profile.market, None, now)
-        return Turn(query, match.confidence, profile, new_ctx)
-
-    if intent == "level_mapping":
-        # The translator answers about the level named, not about the user's own.
-        level = slots.level or slots.own_level
-        if level is None and ctx and (match.slot_only or not match.ladder or not match.ladder.code):
-            level = ctx.level  # "that's which level at amazon?" after talking about senior
-        query = Query(intent, level, None, None)
-        company = match.ladder.company if match.ladder else None
-        new_ctx = Context(intent, query.level, None, None, None, now, company)
-        return Turn(query, match.confidence, profile, new_ctx, ladder=match.ladder)
-    query = _fill_slots(kb, intent, match, profile, ctx)
-    entry = kb.level_by_rank(0)
-    if intent == "promotion" and entry and entry.id in (query.from_level, query.level):
-        # Moving up from "aspiring" is getting into the field in the first place.
-        query = Query("getting_started", entry.id, None, query.market)
-    clarify = match.ambiguous or ()
-    if intent in PERSONAL_INTENTS and query.level is None:
-        asked = Context(intent, None, None, query.market, intent, now)
-        return Turn(query, match.confidence, profile, asked, clarify, needs_level=True)
-    if intent in NON_TOPICAL:
-        return Turn(query, match.confidence, profile, context, clarify)
-    # Even when asking "did you mean", the levels and market discussed stay the thread.
-    new_ctx = Context(intent, query.level, query.from_level, query.market, None, now)
-    return Turn(query, match.confidence, profile, new_ctx, clarify)
+    return profile
 
 
-def _slot_only_intent(match: Match, ctx: Context | None) -> str:
-    """A message of slots alone continues the conversation, or states something about the user."""
-    slots = match.slots
-    if match.intent in ("set_level", "set_market"):
-        return match.intent
-    if ctx and ctx.pending and (slots.own_level or slots.level):
-        return "set_level"
-    if slots.own_level or (slots.years is not None and not slots.level):
-        return "set_level"
-    if slots.own_market and not (slots.level or slots.from_level):
-        return "set_market"
-    if ctx and ctx.intent not in ("set_level", "set_market"):
-        return ctx.intent
-    if not (slots.level or slots.from_level or slots.market):
-        # "what's the next level like?" with nothing discussed yet: the level above theirs.
-        return "level_overview" if slots.next_level else OUT_OF_SCOPE
-    if slots.level or slots.from_level:
-        return "compare_levels" if slots.comparison else "level_overview"
-    return "salary" if slots.market else OUT_OF_SCOPE
-
-
-def _answer_pending(
-    kb: KnowledgeBase, match: Match, profile: Profile, ctx: Context, pending: str, now: datetime
+def _statement(
+    kb: KnowledgeBase, said: Said, profile: Profile, ctx: Context | None, now: datetime
 ) -> Turn:
-    """The user answered the bot's question about their level: answer what they asked first."""
-    query = Query(pending, level=profile.level, market=ctx.market or profile.market)
-    new_ctx = Context(pending, query.level, None, query.market, None, now)
-    return Turn(query, match.confidence, profile, new_ctx)
+    """A statement about oneself: answered with the profile it leaves; the question the bot
+    asked before (its level, for a personal question) is answered now."""
+    decision = said.decision
+    intent = decision.intent
+    if ctx and ctx.pending and profile.level:
+        query = Query(ctx.pending, level=profile.level, market=ctx.market or profile.market)
+        asked = Context(ctx.pending, query.level, None, query.market, None, now)
+        return Turn(query, decision.confidence, profile, asked, said=said)
+    query = Query(intent, level=profile.level, market=profile.market)
+    # The thread goes on: "i moved to toronto" after a pay answer, then "and there?".
+    if ctx:
+        market = profile.market if kb.intents[intent].states == "market" else ctx.market
+        new_ctx = replace(ctx, market=market, at=now)
+    else:
+        new_ctx = Context(intent, profile.level, None, profile.market, None, now)
+    return Turn(query, decision.confidence, profile, new_ctx, said=said)
 
 
-def _fill_slots(
-    kb: KnowledgeBase, intent: str, match: Match, profile: Profile, ctx: Context | None
+def _translated(said: Said, profile: Profile, ctx: Context | None, now: datetime) -> Turn:
+    """The translator answers about the level named, not about the user's own."""
+    decision, slots, ladder = said.decision, said.slots, said.phrases.ladder
+    level = slots.level or slots.own_level
+    if level is None and ctx and (said.slot_only or not ladder or not ladder.code):
+        level = ctx.level  # "that's which level at amazon?" after talking about senior
+    query = Query(decision.intent, level, None, None)
+    company = ladder.company if ladder else None
+    new_ctx = Context(decision.intent, level, None, None, None, now, company)
+    return Turn(query, decision.confidence, profile, new_ctx, ladder=ladder, said=said)
+
+
+def _fill(
+    kb: KnowledgeBase,
+    intent: str,
+    said: Said,
+    slots: Extraction,
+    profile: Profile,
+    ctx: Context | None,
 ) -> Query:
-    slots = match.slots
-    followup = ctx is not None and (match.slot_only or slots.refers_back or not slots.first_person)
-    market = slots.market or (ctx.market if ctx else None) or profile.market
-    if intent in TRANSITION_INTENTS:
-        level, from_level = _transition(kb, match, profile, ctx)
+    rules = kb.intents[intent].slots
+    market = (
+        (slots.market or (ctx.market if ctx else None) or profile.market) if rules.market else None
+    )
+    if rules.levels == "move":
+        level, from_level = _move(kb, said, slots, profile, ctx)
         return Query(intent, level, from_level, market)
-    if intent == "compare_levels":
-        level, from_level = _comparison(kb, match, profile, ctx)
+    if rules.levels == "pair":
+        level, from_level = _pair(kb, slots, profile, ctx)
         return Query(intent, level, from_level, market)
+    return Query(intent, _one(kb, intent, said, slots, profile, ctx), None, market)
+
+
+def _one(
+    kb: KnowledgeBase,
+    intent: str,
+    said: Said,
+    slots: Extraction,
+    profile: Profile,
+    ctx: Context | None,
+) -> str | None:
+    """The one level a question is about."""
+    rules = kb.intents[intent].slots
     level = slots.level or slots.own_level
     if level is None and slots.next_level:
         # "the next level" for "i": above their own; otherwise above the one discussed.
         mine = profile.level if slots.first_person else None
         current = mine or (ctx.level if ctx else None) or profile.level
         level = kb.next_level(current) if current else None
-    if level is None and intent in PERSONAL_INTENTS:
+    if level is None and rules.needs_level:
         level = profile.level
-    if level is None and slots.refers_back and ctx:
-        level = ctx.level
-    own_pay = slots.first_person and intent == "salary"  # "what should my salary be"
-    if (
-        level is None
-        and ctx
-        and intent == ctx.intent
-        and ctx.level != profile.level
-        and not own_pay
-    ):
+    if level is None and ctx is not None and ctx.level is not None:
+        own = slots.first_person and rules.first_person_is_own  # "what should my salary be"
         # The same topic goes on ("resume for senior roles?" then "should i list kaggle?").
-        level = ctx.level
-    if level is None and followup and ctx:
-        level = ctx.level
-    if level is None:
-        level = profile.level
-    return Query(intent, level, None, market)
+        same_topic = intent == ctx.intent and ctx.level != profile.level and not own
+        follow_up = said.slot_only or slots.refers_back or not slots.first_person
+        if same_topic or follow_up:
+            level = ctx.level
+    return level or profile.level
 
 
-def _transition(
-    kb: KnowledgeBase, match: Match, profile: Profile, ctx: Context | None
+def _move(
+    kb: KnowledgeBase, said: Said, slots: Extraction, profile: Profile, ctx: Context | None
 ) -> tuple[str | None, str | None]:
     """(level moved to, level moved from) for timeline and promotion questions."""
-    slots = match.slots
     own = slots.own_level or profile.level
     target, source = slots.level, slots.from_level
     if target is None and source is None and slots.next_level:
         source = own or (ctx.level if ctx else None)
         return (kb.next_level(source), source) if source else (None, None)
-    if target is None and source is None and ctx and (slots.refers_back or match.slot_only):
+    if target is None and source is None and ctx and (slots.refers_back or said.slot_only):
         target = ctx.level
-        if ctx.intent in TRANSITION_INTENTS and not slots.refers_back:
+        thread_moves = ctx.intent in kb.intents and kb.intents[ctx.intent].slots.levels == "move"
+        if thread_moves and not slots.refers_back:
             source = ctx.from_level
     if target is None and source is None and not slots.first_person and ctx:
         target, source = ctx.level, ctx.from_level
@@ -211,11 +244,10 @@ def _transition(
     return target, source
 
 
-def _comparison(
-    kb: KnowledgeBase, match: Match, profile: Profile, ctx: Context | None
+def _pair(
+    kb: KnowledgeBase, slots: Extraction, profile: Profile, ctx: Context | None
 ) -> tuple[str | None, str | None]:
     """(higher level, lower level) for a comparison."""
-    slots = match.slots
     if slots.level and slots.from_level:
         return slots.level, slots.from_level
     one = slots.level or slots.from_level

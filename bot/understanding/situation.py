@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.knowledge.lexicon import Lexicon
-from bot.understanding.slots import BOUNDARY, LEVEL, YEARS
+from bot.understanding.language import BOUNDARY
+from bot.understanding.scoring import LEVEL, YEARS
 
 # After a role that opens a message, these words make it the speaker's own ("DS here",
 # "DS with 4 yoe", "CS undergrad wanting to get into AI"): a headline about oneself.

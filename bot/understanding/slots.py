@@ -7,14 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.knowledge.model import KnowledgeBase
+from bot.understanding.language import BOUNDARY
+from bot.understanding.scoring import LEVEL, MARKET, TIME, YEARS
 
-LEVEL = "<level>"
-MARKET = "<market>"
-YEARS = "<years>"
-TIME = "<time>"
 # An amount of money ("120k", "95000"): a word like any other, which pay examples teach.
 MONEY = "<money>"
-BOUNDARY = "|"
 
 _NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
