@@ -140,7 +140,7 @@ class Advisor:
         said = turn.said
         own = said is not None and said.slots.own_level is not None
         stated = turn.profile.level and (own or self._action(turn.query.intent) == "plan")
-        since = statements.parse_since(text, now) if stated else None
+        since = statements.parse_since(text, now, self.kb.lexicon.statements) if stated else None
         if since is None:
             return turn
         return replace(turn, profile=replace(turn.profile, level_since=since))

@@ -38,7 +38,7 @@ class Keeper:
         """The question before resetting a plan or taking named items off it, and the action
         that waits for the answer."""
         statuses = await self.storage.plan_statuses(profile.user_id)
-        named = plans.named_items(plan, text)
+        named = plans.named_items(plan, text, self.kb)
         if named:
             action = changes.pending(changes.PLAN_SKIP, tuple(i.id for i in named))
             return self.replies.confirm_plan_skip(named, statuses), action

@@ -105,14 +105,14 @@ def test_level_for_a_title_uses_the_context_or_asks(
     assert readings.level_for_title(kb, title, text, years) == level
 
 
-def test_team_size_and_scope_are_read_from_the_words() -> None:
-    assert readings.team_size("lead of a 3-person team") == 3
-    assert readings.team_size("team of five") == 5
-    assert readings.team_size("about a dozen people on the data side") == 12
-    assert readings.team_size("I have 4 years") is None
-    assert readings.scope_of("on our recsys team") == "team"
-    assert readings.scope_of("company-wide ML standards") == "organisation"
-    assert readings.scope_of("at a startup") is None
+def test_team_size_and_scope_are_read_from_the_words(kb: KnowledgeBase) -> None:
+    assert readings.team_size("lead of a 3-person team", kb.lexicon.teams) == 3
+    assert readings.team_size("team of five", kb.lexicon.teams) == 5
+    assert readings.team_size("about a dozen people on the data side", kb.lexicon.teams) == 12
+    assert readings.team_size("I have 4 years", kb.lexicon.teams) is None
+    assert readings.scope_of("on our recsys team", kb.lexicon.teams) == "team"
+    assert readings.scope_of("company-wide ML standards", kb.lexicon.teams) == "organisation"
+    assert readings.scope_of("at a startup", kb.lexicon.teams) is None
 
 
 @pytest.mark.parametrize(

@@ -71,7 +71,7 @@ def test_reading_what_a_message_ticks_off(
 ) -> None:
     plan = plans.plan_from(kb, level)
     assert plan
-    ticks = plans.read_ticks(plan, text)
+    ticks = plans.read_ticks(plan, text, kb)
     assert {i.id for i in ticks.done} == done
     assert {i.id for i in ticks.still_open} == still_open
 
@@ -79,7 +79,7 @@ def test_reading_what_a_message_ticks_off(
 def test_a_vague_mention_is_asked_about_not_guessed(kb: KnowledgeBase) -> None:
     plan = plans.plan_from(kb, "junior")
     assert plan
-    ticks = plans.read_ticks(plan, "I'm good with feature stuff and tracking")
+    ticks = plans.read_ticks(plan, "I'm good with feature stuff and tracking", kb)
     assert not ticks.done
     (phrase, items), *_ = ticks.ambiguous
     assert len(items) >= 2 and "feature" in phrase
@@ -97,8 +97,8 @@ def test_a_vague_mention_is_asked_about_not_guessed(kb: KnowledgeBase) -> None:
         ("I like 2023 wines", None),
     ],
 )
-def test_time_at_level(text: str, since: date | None) -> None:
-    assert statements.parse_since(text, NOW) == since
+def test_time_at_level(kb: KnowledgeBase, text: str, since: date | None) -> None:
+    assert statements.parse_since(text, NOW, kb.lexicon.statements) == since
 
 
 def test_time_at_level_is_related_to_the_typical_range(kb: KnowledgeBase) -> None:

@@ -60,7 +60,7 @@ class Planner:
         statuses = await self.storage.plan_statuses(profile.user_id)
         # What the user says they have is about their own plan ("i mentor two juniors now"
         # names a level, but no target).
-        ticks = plans.read_ticks(own, text) if own else plans.Ticks()
+        ticks = plans.read_ticks(own, text, self.kb) if own else plans.Ticks()
         if own and ticks:
             answer, statuses = await self._tick(profile, own, statuses, ticks, now)
             vague = tuple((i.id, i.name) for _, items in ticks.ambiguous for i in items)

@@ -299,6 +299,7 @@ class Company:
     id: str
     name: str
     aliases: tuple[str, ...]
+    numbered: bool = False  # its levels are bare numbers ("microsoft 62")
 
 
 @dataclass(frozen=True)

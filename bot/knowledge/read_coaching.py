@@ -72,9 +72,10 @@ def ladders(r: Reader, root: Node, levels: dict[str, Level]) -> Ladders:
     top(root, "companies", "rungs", "caveats")
 
     def company(n: Node) -> tuple[Node, Company]:
-        n.mapping(required=("id", "name", "aliases"))
+        n.mapping(required=("id", "name", "aliases"), optional=("numbered",))
         aliases = tuple(a.lower() for a in n.get("aliases").texts(max_len=40))
-        return n, Company(n.get("id").text(30), n.get("name").text(60), aliases)
+        numbered = n.get("numbered").boolean()
+        return n, Company(n.get("id").text(30), n.get("name").text(60), aliases, numbered)
 
     built = r.each(root.get("companies").items, company, "company")
     unique(r, [(n, c.id) for n, c in built], "company id")

@@ -12,37 +12,47 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
+from bot.knowledge.lexicon import TeamWords, alternation
 from bot.knowledge.model import CompanyTitle, Item, KnowledgeBase, YearsReading
 
-_NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "dozen": 12,
-    "a dozen": 12,
-}  # fmt: skip
-_COUNT = r"(\d{1,3}|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + ")"
-# "a 3-person team", "team of 5", "5 engineers", "4 reports", "a dozen people on the data side".
-_TEAM_SIZE = (
-    re.compile(rf"\b{_COUNT}[- ]?(?:person|people|man|member|engineer|strong)\b"),
-    re.compile(rf"\bteam of (?:about |around |roughly )?{_COUNT}\b"),
-    re.compile(
-        rf"\b{_COUNT} (?:ml |ai |data |other )?(?:engineers|people|ppl|persons|reports|devs|"
-        r"developers|scientists|mles|folks|direct reports|ics)\b"
-    ),
-)
-# Words that put a title's reach at one team, or across the organisation. Language cues, not
-# career facts: which level a scope means is in the knowledge base's readings.
-_TEAM_WORDS = ("my team", "our team", "the team", "a team", "small team", "one team", "squad",
-               "on a project", "our project", "my project")  # fmt: skip
-_ORGANISATION_WORDS = ("company-wide", "company wide", "whole company", "entire company",
-                       "across the company", "across the org", "org-wide", "org wide",
-                       "whole org", "organisation-wide", "organization-wide", "department",
-                       "division", "all ml teams", "several teams", "multiple teams",
-                       "across teams", "many teams")  # fmt: skip
+
+@lru_cache(maxsize=8)
+def _team_patterns(
+    numbers: tuple[str, ...],
+    units: tuple[str, ...],
+    team_of: tuple[str, ...],
+    about: tuple[str, ...],
+    qualifiers: tuple[str, ...],
+    members: tuple[str, ...],
+    determiners: tuple[str, ...],
+    team: tuple[str, ...],
+) -> tuple[tuple[re.Pattern[str], ...], re.Pattern[str]]:
+    """The patterns of a team's size ("a 3-person team", "team of 5", "5 engineers", "4
+    reports") and of one's own team named ("on our recsys team")."""
+    count = rf"(\d{{1,3}}|{alternation(numbers)})"
+    approx = "".join(f"{re.escape(a)} |" for a in about)[:-1]
+    sizes = (
+        re.compile(rf"\b{count}[- ]?(?:{alternation(units)})\b"),
+        re.compile(rf"\b(?:{alternation(team_of)}) (?:{approx})?{count}\b"),
+        re.compile(rf"\b{count} (?:(?:{alternation(qualifiers)}) )?(?:{alternation(members)})\b"),
+    )
+    own = re.compile(rf" (?:{alternation(determiners)}) (?:[\w-]+ ){{0,2}}(?:{alternation(team)}) ")
+    return sizes, own
 
 
-# "on our recsys team", "in my small team": a team named with a word or two in between.
-_OWN_TEAM = re.compile(r" (?:my|our|the|a|one) (?:[\w-]+ ){0,2}team ")
+def _patterns(teams: TeamWords) -> tuple[tuple[re.Pattern[str], ...], re.Pattern[str]]:
+    return _team_patterns(
+        tuple(teams.number_words),
+        teams.size_units,
+        teams.team_of,
+        teams.approximately,
+        teams.qualifiers,
+        teams.members,
+        teams.determiners,
+        teams.team,
+    )
 
 
 def _text(words: str | Sequence[str]) -> str:
@@ -81,9 +91,13 @@ def years_note(kb: KnowledgeBase, reading: YearsReading) -> Item | None:
     return Item(text, sources, differ=True)
 
 
+_COUNTS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+           "eleven", "twelve")  # fmt: skip
+
+
 def _count_word(n: int) -> str:
-    words = {v: k for k, v in _NUMBER_WORDS.items() if " " not in k and k != "dozen"}
-    return words.get(n, str(n))
+    """A small count as a word, in the answers' English ("two")."""
+    return _COUNTS[n] if n < len(_COUNTS) else str(n)
 
 
 def find_title(kb: KnowledgeBase, text: str | Sequence[str]) -> CompanyTitle | None:
@@ -98,25 +112,26 @@ def find_title(kb: KnowledgeBase, text: str | Sequence[str]) -> CompanyTitle | N
     return best[1] if best else None
 
 
-def team_size(words: str | Sequence[str]) -> int | None:
+def team_size(words: str | Sequence[str], teams: TeamWords) -> int | None:
     """The size of a team a message mentions ("a 3-person team", "team of 5", "4 reports")."""
     text = _text(words)
-    for pattern in _TEAM_SIZE:
+    for pattern in _patterns(teams)[0]:
         found = pattern.search(text)
         if found:
             count = found.group(1)
-            return int(count) if count.isdigit() else _NUMBER_WORDS[count]
+            return int(count) if count.isdigit() else int(teams.number_words[count])
     return None
 
 
-def scope_of(words: str | Sequence[str]) -> str | None:
-    """How far a stated role reaches: "team", "organisation", or None when the words don't say."""
+def scope_of(words: str | Sequence[str], teams: TeamWords) -> str | None:
+    """How far a stated role reaches: "team", "organisation", or None when the words don't say.
+    Language cues, not career facts: which level a scope means is in the titles' readings."""
     text = _text(words)
-    if any(f" {w} " in text for w in _ORGANISATION_WORDS):
+    if any(f" {w} " in text for w in teams.organisation_words):
         return "organisation"
-    if team_size(text) is not None or any(f" {w} " in text for w in _TEAM_WORDS):
+    if team_size(text, teams) is not None or any(f" {w} " in text for w in teams.team_words):
         return "team"
-    if _OWN_TEAM.search(text):
+    if _patterns(teams)[1].search(text):
         return "team"
     return None
 
@@ -140,7 +155,7 @@ def level_for_title(
     if found is None:
         return None
     readings = list(found.readings)
-    scope = scope_of(words)
+    scope = scope_of(words, kb.lexicon.teams)
     if scope == "team":
         readings = [r for r in readings if r.scope != "organisation"]
     elif scope == "organisation":

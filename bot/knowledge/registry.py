@@ -135,7 +135,8 @@ class IntentSpec:
 
 @dataclass(frozen=True)
 class MatchSettings:
-    """Thresholds and tuned constants of understanding, tuned with `careerbot eval`."""
+    """Thresholds and tuned constants of understanding, tuned with `careerbot eval` (each one
+    explained where intents.yaml sets it)."""
 
     threshold: float
     margin: float
@@ -143,25 +144,28 @@ class MatchSettings:
     min_evidence: float
     unknown_evidence: float
     scope_bias: float
-    bayes_weight: float = 0.0
-    clearly_in_scope: float = 3.0
-    long_message: int = 6
-    long_threshold: float = 0.25
-    ladder_bar: float = 0.55
-    statement_bar: float = 0.5
-    long_rest: int = 6
-    foreign_evidence: float = -2.0
-    informative_weight: float = 1.0
-    common_postings: int = 150
-    max_postings: int = 300
-    min_weight: float = 0.2
-    support_scale: float = 2.0
-    unknown_weight: float = 1.0
-    placeholder_weight: float = 0.6
-    goal_rank: int = 2
-    typo_ratio: float = 85.0
-    typo_min_length: int = 5
-    max_chars: int = 600
+    bayes_weight: float
+    clearly_in_scope: float
+    long_message: int
+    long_threshold: float
+    ladder_bar: float
+    statement_bar: float
+    long_rest: int
+    foreign_evidence: float
+    informative_weight: float
+    common_postings: int
+    max_postings: int
+    min_weight: float
+    support_scale: float
+    unknown_weight: float
+    placeholder_weight: float
+    goal_rank: int
+    typo_ratio: float
+    typo_min_length: int
+    max_chars: int
+    spell_min_length: int
+    spell_strict_length: int
+    spell_one_edit_length: int
 
 
 # The stages of the policy (knowledge/policy.yaml), in the order they run: `read` picks a reading

@@ -92,7 +92,7 @@ def _goal_beyond_entry(c: Case) -> bool:
 def _names_own_plan_item(c: Case) -> bool:
     level = c.facts.profile.level
     own = c.facts.kb.plans.get(level) if level else None
-    return bool(own and plan_items.read_ticks(own, c.facts.text))
+    return bool(own and plan_items.read_ticks(own, c.facts.text, c.facts.kb))
 
 
 def _move_from_entry(c: Case) -> bool:
@@ -107,8 +107,8 @@ CONDITIONS: dict[str, Callable[[Case], bool]] = {
     "slot_only": lambda c: c.facts.phrases.slot_only and not c.facts.recognised,
     "first_person": lambda c: _slots(c).first_person,
     "reports_on_self": lambda c: c.facts.phrases.reports_on_self,
-    "claims": lambda c: statements.claims(c.facts.text),
-    "negated": lambda c: statements.negated(c.facts.text),
+    "claims": lambda c: statements.claims(c.facts.text, c.facts.kb.lexicon.statements),
+    "negated": lambda c: statements.negated(c.facts.text, c.facts.kb.lexicon.statements),
     "dated_level": lambda c: c.facts.phrases.dated_level,
     # -- slots
     "level_stated": lambda c: (

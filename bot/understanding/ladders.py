@@ -6,19 +6,11 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from bot.knowledge.lexicon import LadderWords, alternation
 from bot.knowledge.model import Ladders, Rung
 
-_LETTER_CODE = re.compile(r"^[le]\d{1,2}s?$")
 _NUMBER_CODE = re.compile(r"^\d{2}$")
-# Words before a code that make it the speaker's own ("i am an l5", "i'm e5 at meta").
-_OWN = (("i", "am"), ("im",), ("my", "level"), ("work", "as"), ("i", "was"), ("promoted", "to"))
-_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
 _LONGEST_TITLE = 3
-
-
-def _title_key(words: Sequence[str]) -> str:
-    """ "SDE II", "sde 2" and "sde2" alike: "sde2"."""
-    return "".join(_ROMAN.get(w, w) if i else w for i, w in enumerate(words))
 
 
 @dataclass(frozen=True)
@@ -41,10 +33,18 @@ class LadderFinder:
     """Finds "L5 at Google", "meta e6", "level 63 at microsoft" in canonical tokens."""
 
     def __init__(
-        self, ladders: Ladders, canonical: Callable[[str], list[str]] = lambda s: s.lower().split()
+        self, ladders: Ladders, writing: LadderWords, canonical: Callable[[str], list[str]]
     ) -> None:
-        """`canonical` turns a title into tokens the way messages are turned into tokens."""
+        """`writing`: how company levels are written (the language file); `canonical` turns a
+        title into tokens the way messages are turned into tokens."""
         self.ladders = ladders
+        self.words = writing
+        letters = alternation(writing.code_letters)
+        plural = alternation(writing.code_plural)
+        self._letter_code = re.compile(rf"^(?:{letters})\d{{1,2}}(?:{plural})?$")
+        self._plural = tuple(p.upper() for p in writing.code_plural)
+        self._numerals = {k: f"{v:g}" for k, v in writing.numerals.items()}
+        self.numbered = frozenset(c.id for c in ladders.companies.values() if c.numbered)
         self.company_of = {a: c.id for c in ladders.companies.values() for a in c.aliases}
         self.rungs_of: dict[str, list[Rung]] = {}
         # Titles of two words or more ("SDE II", "Senior Staff"): one word ("Staff") is this
@@ -56,7 +56,7 @@ class LadderFinder:
             for title in (rung.title or "", *rung.aliases):
                 words = canonical(title)
                 if len(words) >= 2:
-                    self.titles.setdefault(_title_key(words), []).append(rung)
+                    self.titles.setdefault(self._title_key(words), []).append(rung)
 
     def find(self, words: Sequence[str], company: str | None = None) -> LadderMention | None:
         """The company level a message names, or just the company it asks about, if any;
@@ -80,10 +80,10 @@ class LadderFinder:
         found = []
         for i, word in enumerate(words):
             code = None
-            if _LETTER_CODE.match(word):
-                code = word.upper().rstrip("S")  # "E5s" are E5 engineers
+            if self._letter_code.match(word):
+                code = word.upper().rstrip("".join(self._plural))  # "E5s" are E5 engineers
             elif _NUMBER_CODE.match(word) and (
-                company == "microsoft" or words[i - 1 : i] == ["level"]
+                company in self.numbered or (i > 0 and words[i - 1] in self.words.level_words)
             ):
                 code = word
             if code is None:
@@ -92,15 +92,29 @@ class LadderFinder:
             # A number is a level only when the ladder has it ("i'm 35", "50 hours" are not).
             if not rungs and (company is None or code.isdigit()):
                 continue
-            found.append(LadderMention(tuple(rungs), company, code, _is_own(words, i)))
+            found.append(LadderMention(tuple(rungs), company, code, self._is_own(words, i)))
         return found
+
+    def _title_key(self, words: Sequence[str]) -> str:
+        """ "SDE II", "sde 2" and "sde2" alike: "sde2"."""
+        numerals = self._numerals
+        return "".join(numerals.get(w, w) if i else w for i, w in enumerate(words))
+
+    def _is_own(self, words: Sequence[str], i: int) -> bool:
+        """Whether the level at `i` is stated as the speaker's own ("i am an l5")."""
+        before = tuple(words[max(0, i - 4) : i])
+        return any(
+            tuple(before[j : j + len(cue)]) == cue
+            for cue in self.words.own_cues
+            for j in range(len(before) - len(cue) + 1)
+        )
 
     def _by_title(self, words: Sequence[str], company: str | None) -> LadderMention | None:
         """ "amazon senior sde", "sde2": a title names the rung; without the company, only a
         numbered title that a single company uses."""
         for i in range(len(words)):
             for n in range(_LONGEST_TITLE, 1, -1):
-                key = _title_key(words[i : i + n])
+                key = self._title_key(words[i : i + n])
                 # "sde2" written as one word
                 rungs = self.titles.get(key) or (self.titles.get(words[i]) if n == 2 else None)
                 if not rungs:
@@ -111,15 +125,6 @@ class LadderFinder:
                     continue
                 if rungs:
                     code = rungs[0].codes[0]
-                    return LadderMention(tuple(rungs), rungs[0].company, code, _is_own(words, i))
+                    own = self._is_own(words, i)
+                    return LadderMention(tuple(rungs), rungs[0].company, code, own)
         return None
-
-
-def _is_own(words: Sequence[str], i: int) -> bool:
-    """Whether the level at `i` is stated as the speaker's own ("i am an l5")."""
-    before = tuple(words[max(0, i - 4) : i])
-    return any(
-        tuple(before[j : j + len(cue)]) == cue
-        for cue in _OWN
-        for j in range(len(before) - len(cue) + 1)
-    )

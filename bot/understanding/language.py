@@ -32,22 +32,22 @@ class Normalised:
     tokens: tuple[str, ...]
 
 
-def normalise(text: str, max_chars: int) -> Normalised:
+def normalise(text: str, max_chars: int, arrow: str) -> Normalised:
     """The normalise stage: a message's first `max_chars` characters (cut at a word: the work per
-    message stays bounded) and their tokens."""
+    message stays bounded) and their tokens; an arrow reads as `arrow` ("mid -> senior")."""
     read = text if len(text) <= max_chars else text[:max_chars].rsplit(" ", 1)[0]
-    return Normalised(read, tuple(normalize(text, max_chars).split()))
+    return Normalised(read, tuple(normalize(text, max_chars, arrow).split()))
 
 
-def normalize(text: str, max_chars: int | None = None) -> str:
+def normalize(text: str, max_chars: int | None = None, arrow: str = "to") -> str:
     """Lower-case, strip control/format characters and punctuation, collapse spaces; at most
-    `max_chars` characters are kept, cut at a word."""
+    `max_chars` characters are kept, cut at a word; an arrow reads as `arrow`."""
     if max_chars is not None:
         text = text[: max_chars * 4]
     text = unicodedata.normalize("NFKC", text)
     # Cc/Cf/Cs/Co: controls, NUL, zero-width and bidi marks, surrogates, private use.
     text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in "\n\t")
-    text = _ARROWS.sub(" to ", text.lower())
+    text = _ARROWS.sub(f" {arrow} ", text.lower())
     text = _APOSTROPHES.sub("'", text)
     text = text.replace("_", " ").replace("|", " ")
     # "17:00" is a time, not a clause boundary: keep it one token ("17h00").

@@ -35,18 +35,6 @@ from bot.understanding.scoring import (
 )
 from bot.understanding.spelling import Canon, Spelled, Speller
 
-# Words of a statement about oneself ("i have been a senior for 3 years now"); what is left once
-# they are removed tells whether the message also asks something.
-STATEMENT_WORDS = frozenset(
-    {"i", "am", "im", "have", "ive", "been", "my", "me", "as", "now", "currently", "here",
-     "based", "working", "work", "live", "living", "located", "years", "year", "yoe", "yrs",
-     "experience", "exp", "level", "title", "just", "got", "promoted", "a", "an", "mle", "ml",
-     "engineer", "doing", "job", "role", "position", "btw", "actually", "still", "already",
-     "first", "since", "started", "over", "about", "around", "almost", "nearly", "roughly",
-     "moved", "relocated", "from", "in", "at", "out", "of", "the", "for", "officially", "new",
-     "oops", "sorry", "meant", "mean", "correction", "wait", "no", "typo", "rather", "make", "that"}
-)  # fmt: skip
-
 
 @dataclass(frozen=True)
 class Reading:
@@ -74,7 +62,11 @@ class Pipeline:
                 frequency.update(tokens(example))
         # Real English words are left alone: "prom" is not "promo", "poland" is not "portland".
         speller = Speller(
-            set(frequency) | self.stopwords, dictionary=english_words(), frequency=frequency
+            set(frequency) | self.stopwords,
+            self.settings,
+            kb.lexicon.suffixes,
+            dictionary=english_words(),
+            frequency=frequency,
         )
         self.canon = Canon(speller, synonyms)
         self.finder = PhraseFinder(kb, self.canon, self.stopwords)
@@ -107,12 +99,14 @@ class Pipeline:
         # ("kubernetes", "stakeholders") beyond the example phrasings.
         in_scope += [self.prepare(text).content for text in knowledge_texts(self.kb)]
         off_topic = [c for intent, c in contents if intent == fallback]
-        return ScopeModel(in_scope, off_topic, self.settings.unknown_evidence)
+        return ScopeModel(
+            in_scope, off_topic, self.settings.unknown_evidence, self.kb.lexicon.function_words
+        )
 
     # -- the stages ------------------------------------------------------------------------
     def normalise(self, text: str) -> Normalised:
         """Stage 1: case, punctuation, control characters; at most `max_chars` are read."""
-        return normalise(text, self.settings.max_chars)
+        return normalise(text, self.settings.max_chars, self.kb.lexicon.arrow)
 
     def spell(self, normalised: Normalised) -> Spelled:
         """Stage 2: typos corrected, synonyms made canonical."""
@@ -195,7 +189,8 @@ class Pipeline:
         """How well what is left of a statement about oneself matches an intent that asks
         something (0 if nothing), and whether what is left is long."""
         content = phrases.utterance.content
-        rest = [w for w in content if w not in STATEMENT_WORDS and w not in PLACEHOLDERS]
+        statement = self.kb.lexicon.statements.statement_words
+        rest = [w for w in content if w not in statement and w not in PLACEHOLDERS]
         # "hello, i am working 1 year as an mle": a greeting around a statement is still one.
         ranked = self.scorer.rank(words_only(rest)) if rest else []
         scores = [c for c in ranked if self.kb.intents[c.intent].asks]

@@ -10,11 +10,16 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from bot.knowledge.model import Plan, PlanItem
+from bot.knowledge.lexicon import alternation
+from bot.knowledge.model import KnowledgeBase, Plan, PlanItem
 from bot.understanding import statements
 from bot.understanding.language import normalize
 
-_CLAUSES = re.compile(r"\s*(?:[,.;!?]|\bbut\b|\balthough\b|\bhowever\b)\s*")
+
+@lru_cache(maxsize=8)
+def _clauses(breaks: tuple[str, ...]) -> re.Pattern[str]:
+    """Where a message's clauses end: punctuation, or a word such as "but"."""
+    return re.compile(rf"\s*(?:[,.;!?]|\b(?:{alternation(breaks)})\b)\s*")
 
 
 @dataclass(frozen=True)
@@ -29,21 +34,22 @@ class Ticks:
         return bool(self.done or self.still_open or self.ambiguous)
 
 
-def read_ticks(plan: Plan, text: str) -> Ticks:
+def read_ticks(plan: Plan, text: str, kb: KnowledgeBase) -> Ticks:
     """Plan items a message says the user has ("I already know PyTorch and Docker"), says they
     still lack ("I don't know Kubernetes yet"), or names too vaguely to tell ("deep learning")."""
     done: list[PlanItem] = []
     still: list[PlanItem] = []
     ambiguous: list[tuple[str, tuple[PlanItem, ...]]] = []
-    for clause in _CLAUSES.split(text.lower().replace("’", "'")):
+    lexicon, settings = kb.lexicon, kb.settings
+    for clause in _clauses(lexicon.plans.clause_breaks).split(text.lower().replace("’", "'")):
         words = normalize(clause).split()
         if not words:
             continue
-        negated = statements.negated(" ".join(words))
-        found = [item for item in plan.items if any(_has(words, a) for a in item.aliases)]
+        negated = statements.negated(" ".join(words), lexicon.statements)
+        found = [item for item in plan.items if any(_has(words, a, kb) for a in item.aliases)]
         if not found:
             # Named only in part ("feature stuff"): asked about, never guessed.
-            partial = _partial(plan, words)
+            partial = _partial(plan, words, lexicon.plans.generic, settings.typo_min_length)
             if partial and not negated:
                 ambiguous.append((clause.strip(), tuple(partial)))
             continue
@@ -54,17 +60,17 @@ def read_ticks(plan: Plan, text: str) -> Ticks:
     return Ticks(tuple(done), tuple(still), tuple(ambiguous))
 
 
-def named_items(plan: Plan, text: str) -> list[PlanItem]:
+def named_items(plan: Plan, text: str, kb: KnowledgeBase) -> list[PlanItem]:
     """The items of a plan a message names whole ("remove kubernetes from my plan")."""
     words = normalize(text.lower().replace("’", "'")).split()
-    return [item for item in plan.items if any(_has(words, a) for a in item.aliases)]
+    return [item for item in plan.items if any(_has(words, a, kb) for a in item.aliases)]
 
 
-def _close(word: str, part: str) -> bool:
-    """A small typo of a longer word ("pytroch"); lengths too far apart cannot reach 85."""
-    if len(part) < 5 or 200 * min(len(word), len(part)) < 85 * (len(word) + len(part)):
+def _close(word: str, part: str, ratio: float, shortest: int) -> bool:
+    """A small typo of a longer word ("pytroch"); lengths too far apart cannot reach `ratio`."""
+    if len(part) < shortest or 200 * min(len(word), len(part)) < ratio * (len(word) + len(part)):
         return False
-    return fuzz.ratio(word, part) >= 85
+    return fuzz.ratio(word, part) >= ratio
 
 
 @lru_cache(maxsize=8192)
@@ -73,33 +79,30 @@ def _words_of(alias: str) -> tuple[str, ...]:
     return tuple(normalize(alias).split())
 
 
-def _has(words: Sequence[str], alias: str) -> bool:
+def _has(words: Sequence[str], alias: str, kb: KnowledgeBase) -> bool:
     """The alias's words appear in order (each word may have a small typo, "pytroch", or be a
     plural, "talks")."""
     parts = _words_of(alias)
     if not parts:
         return False
+    ratio, shortest = kb.settings.typo_ratio, kb.settings.typo_min_length
+    plurals = kb.lexicon.plural_suffixes
     for start in range(len(words) - len(parts) + 1):
         window = words[start : start + len(parts)]
         if all(
-            w in (p, p + "s", p + "es") or _close(w, p) for w, p in zip(window, parts, strict=True)
+            w == p or w in (p + s for s in plurals) or _close(w, p, ratio, shortest)
+            for w, p in zip(window, parts, strict=True)
         ):
             return True
     return False
 
 
-_GENERIC = frozenset(
-    {"learning", "model", "models", "system", "systems", "data", "code", "work", "project",
-     "projects", "skills", "team", "teams", "good", "more", "some", "level", "levels", "senior",
-     "junior", "staff", "principal", "engineer", "engineering", "about", "really", "always",
-     "never", "things", "stuff", "using", "doing", "being", "having", "their", "there", "which"}
-)  # fmt: skip
-
-
-def _partial(plan: Plan, words: Sequence[str]) -> list[PlanItem]:
+def _partial(
+    plan: Plan, words: Sequence[str], generic: frozenset[str], shortest: int
+) -> list[PlanItem]:
     """Items whose aliases contain a significant word of the message ("kubernetes" in "k8s and
     kubernetes"), for messages that name a thing only in part."""
-    significant = {w for w in words if len(w) >= 5 and w not in _GENERIC}
+    significant = {w for w in words if len(w) >= shortest and w not in generic}
     hits = []
     for item in plan.items:
         alias_words = {w for a in item.aliases for w in _words_of(a)}

@@ -9,43 +9,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from bot.knowledge import readings
+from bot.knowledge.lexicon import alternation
 from bot.knowledge.model import KnowledgeBase
 from bot.understanding import statements
 from bot.understanding.ladders import LadderFinder, LadderMention
 from bot.understanding.language import BOUNDARY, tokens
 from bot.understanding.scoring import PLACEHOLDERS, Utterance
 from bot.understanding.situation import Situation, SituationReader
-from bot.understanding.slots import NEXT_LEVEL_WORDS, Extraction, SlotExtractor
+from bot.understanding.slots import Extraction, SlotExtractor
 from bot.understanding.spelling import Canon, Spelled
-
-# Words that, with nothing else, make a message a follow-up on slots ("and for staff?").
-FOLLOWUP_WORDS = frozenset(
-    {"and", "what", "whats", "about", "how", "then", "ok", "okay", "so", "same", "there", "for",
-     "me", "it", "like", "that", "instead", "one", "if", "in", "at", "now", "too", "also",
-     "hmm", "right", "oh", "cool", "thanks", "move", "moving", "moved", "relocate", "back",
-     "i", "were"}
-)  # fmt: skip
-# Words that may come before a question's first word ("and what about staff").
-_OPENERS = frozenset({"and", "so", "ok", "okay", "but", "then", "hey", "hi", "also", "now"})
-# One's level named without naming it ("been at my current level for 2 years").
-_OWN_LEVEL = re.compile(r"\b(?:my|this|current) (?:current )?(?:level|title|grade)\b")
-# A question word followed by an auxiliary anywhere makes a question ("my model overfits, what
-# do i do").
-_INNER_QUESTION = re.compile(
-    r"\b(?:what|how|why|where|which|when)\s+(?:do|does|did|should|can|could|would|to|is|are)\b"
-)
-# Statements without "I" that report something done ("started mentoring a junior").
-_STARTS_WITH_ACTION = re.compile(
-    r"^(?:(?:update|fyi|btw|ok|so|also|finally|still|just|now|and)\W+)*"
-    r"(?:started|did|gave|wrote|built|shipped|led|set up|ran|mentored|been \w+ing|got|passed|"
-    r"onboarded|published|presented|finished|completed|no |never |haven't|havent|didnt|didn't)\b"
-)
-# Words that open a question; a clause starting with one makes the message a question.
-QUESTION_WORDS = frozenset(
-    {"what", "whats", "how", "why", "when", "where", "which", "who", "should", "can", "could",
-     "would", "will", "do", "does", "did", "is", "are", "am", "were", "any", "tell", "give", "show",
-     "duration"}
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -76,7 +48,18 @@ class PhraseFinder:
         self.extractor = SlotExtractor(kb, canonical, stopwords)
         # The language file's phrases are spelled right: synonyms only, no typo correction.
         self.situation = SituationReader(kb.lexicon, lambda t: canon.synonyms.apply(tokens(t)))
-        self.ladders = LadderFinder(kb.ladders, canon.words)
+        self.ladders = LadderFinder(kb.ladders, kb.lexicon.ladders, canon.words)
+        q, st = kb.lexicon.questions, kb.lexicon.statements
+        self.questions = q
+        self.statements = st
+        self._inner_question = re.compile(
+            rf"\b(?:{alternation(q.inner_question_words)})\s+"
+            rf"(?:{alternation(q.inner_question_auxiliaries)})\b"
+        )
+        self._reports = re.compile(
+            rf"^(?:(?:{alternation(st.report_openers)})\W+)*(?:{alternation(st.report_verbs)})\b"
+        )
+        self._ml_words = kb.lexicon.situation.ml_words
         entry = kb.level_by_rank(0)
         self._entry = entry.id if entry else None
         # Plan item aliases ("kubernetes", "gave a talk") by first word: a statement about
@@ -104,11 +87,11 @@ class PhraseFinder:
             slots=slots,
             situation=situation,
             ladder=self.ladders.find(words, company),
-            question=_asks(text, words),
-            slot_only=_slot_only(slots, content),
-            reports_on_self=slots.first_person or bool(_STARTS_WITH_ACTION.match(lowered)),
-            dated_level=bool(slots.mentioned or _OWN_LEVEL.search(lowered))
-            and statements.states_time_at_level(text),
+            question=self._asks(text, words),
+            slot_only=self._slot_only(slots, content),
+            reports_on_self=slots.first_person or bool(self._reports.match(lowered)),
+            dated_level=bool(slots.mentioned or self.statements.own_level_phrase.search(lowered))
+            and statements.states_time_at_level(text, self.statements),
             plan_item=self._names_plan_item(words),
         )
 
@@ -122,10 +105,8 @@ class PhraseFinder:
         if position is not None and position in situation.others | situation.other_fields:
             # Someone else's level, or a level in another field ("principal data scientist").
             own, position = None, None
-        says_ml = position is not None and slots.tokens[position + 1 : position + 2] in (
-            ["mle"],
-            ["ml"],
-        )
+        after = tuple(slots.tokens[position + 1 : position + 2]) if position is not None else ()
+        says_ml = after in self._ml_words
         if situation.not_in_ml or (situation.background and not says_ml):
             # Coming from another field: only a statement in the first person says so plainly
             # ("I'm a data scientist"); a headline ("going from researcher to DS") only hints.
@@ -135,13 +116,42 @@ class PhraseFinder:
             # asked about (None). Only years or a team's size tell which; "on my team" alone
             # does not.
             title = self.kb.titles[slots.title]
-            known = slots.years is not None or readings.team_size(words) is not None
+            known = (
+                slots.years is not None
+                or readings.team_size(words, self.kb.lexicon.teams) is not None
+            )
             own = readings.level_for_title(self.kb, title, words, slots.years) if known else None
         levels = slots.level_positions
         others_only = bool(levels) and all(
             p in situation.others | situation.other_fields for p in levels
         )
         return replace(slots, own_level=own, own_position=position, others_only=others_only)
+
+    def _asks(self, text: str, words: Sequence[str]) -> bool:
+        """A question mark, a question word opening a clause, or one with an auxiliary."""
+        q = self.questions
+        return (
+            "?" in text
+            or any(
+                w in q.question_words
+                and (i == 0 or words[i - 1] == BOUNDARY or (i == 1 and words[0] in q.openers))
+                for i, w in enumerate(words)
+            )
+            or bool(self._inner_question.search(" ".join(words)))
+        )
+
+    def _slot_only(self, slots: Extraction, content: Sequence[str]) -> bool:
+        """ "and in london?", or "whats it like there": nothing but slots and follow-up words."""
+        q = self.questions
+        has_slot = bool(slots.level or slots.from_level or slots.market or slots.own_level)
+        has_slot = has_slot or slots.years is not None
+        bare = [w for w in content if w not in PLACEHOLDERS and w not in q.followup_words]
+        if slots.next_level:
+            # "and the level above?": a level, named relative to the one discussed.
+            bare = [w for w in bare if w not in self.extractor.next_level_words]
+            has_slot = True
+        there = any(w in q.place_back_references for w in content)
+        return bool(content) and not bare and (has_slot or there)
 
     def _names_plan_item(self, words: Sequence[str]) -> bool:
         """A plan item's alias appears whole, in order, among the words."""
@@ -155,28 +165,3 @@ class PhraseFinder:
 
 def _singular(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") else word
-
-
-def _asks(text: str, words: Sequence[str]) -> bool:
-    """A question mark, a question word opening a clause, or a question word with an auxiliary."""
-    return (
-        "?" in text
-        or any(
-            w in QUESTION_WORDS
-            and (i == 0 or words[i - 1] == BOUNDARY or (i == 1 and words[0] in _OPENERS))
-            for i, w in enumerate(words)
-        )
-        or bool(_INNER_QUESTION.search(" ".join(words)))
-    )
-
-
-def _slot_only(slots: Extraction, content: Sequence[str]) -> bool:
-    """ "and in london?", or "whats it like there": nothing but slots and follow-up words."""
-    has_slot = bool(slots.level or slots.from_level or slots.market or slots.own_level)
-    has_slot = has_slot or slots.years is not None
-    bare = [w for w in content if w not in PLACEHOLDERS and w not in FOLLOWUP_WORDS]
-    if slots.next_level:
-        # "and the level above?": a level, named relative to the one discussed.
-        bare = [w for w in bare if w not in NEXT_LEVEL_WORDS]
-        has_slot = True
-    return bool(content) and not bare and (has_slot or "there" in content)

@@ -15,16 +15,6 @@ from dataclasses import dataclass
 from bot.knowledge.registry import MatchSettings
 from bot.understanding.scoring import LEVEL
 
-# Pronouns, auxiliaries and question words say how something is asked, not what about: career
-# examples use "i" and "should" more than off-topic ones, which must not make "should i leave
-# my nursing job" look like a career question.
-FUNCTION_WORDS = frozenset(
-    {"i", "me", "my", "mine", "myself", "you", "your", "we", "our", "us", "he", "she", "his",
-     "her", "they", "them", "their", "it", "how", "what", "whats", "why", "when", "where",
-     "which", "who", "do", "does", "did", "should", "can", "could", "would", "will", "have",
-     "has", "had", "want", "wants", "get", "one", "any", "some", "there", "here", "not", "dont"}
-)  # fmt: skip
-
 
 class ScopeModel:
     """Log-odds that a message (its content tokens) is in scope."""
@@ -34,9 +24,13 @@ class ScopeModel:
         in_scope: Iterable[Iterable[str]],
         out_of_scope: Iterable[Iterable[str]],
         unknown_evidence: float,
+        function_words: frozenset[str],
         smoothing: float = 0.5,
     ) -> None:
-        """Train from the content tokens of in-scope and out-of-scope examples."""
+        """Train from the content tokens of in-scope and out-of-scope examples; `function_words`
+        (pronouns, auxiliaries, question words) say how something is asked, not what about, and
+        are left out of the odds."""
+        self.function_words = function_words
         inside: Counter[str] = Counter()
         outside: Counter[str] = Counter()
         n_in = n_out = 0
@@ -62,7 +56,7 @@ class ScopeModel:
 
     def log_odds(self, words: Sequence[str]) -> float:
         """Summed evidence of the distinct words of a message, function words left out."""
-        return sum(self.word_evidence(w) for w in set(words) if w not in FUNCTION_WORDS)
+        return sum(self.word_evidence(w) for w in set(words) if w not in self.function_words)
 
 
 @dataclass(frozen=True)

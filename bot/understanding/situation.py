@@ -11,14 +11,6 @@ from bot.knowledge.lexicon import Lexicon
 from bot.understanding.language import BOUNDARY
 from bot.understanding.scoring import LEVEL, YEARS
 
-# After a role that opens a message, these words make it the speaker's own ("DS here",
-# "DS with 4 yoe", "CS undergrad wanting to get into AI"): a headline about oneself.
-_HEADLINE_AFTER = frozenset(
-    {"here", "with", "by", "looking", "wanting", "trying", "hoping", "seeking", "who", "that",
-     "and", "in", "at", "for", "of", "turned", "switching", "moving", "transitioning", YEARS}
-)  # fmt: skip
-_ARTICLES = frozenset({"a", "an", "the"})
-
 
 @dataclass(frozen=True)
 class Situation:
@@ -69,6 +61,10 @@ class SituationReader:
         self.not_yet = _phrases(lexicon.not_in_ml_yet, canonical)
         self.goal = frozenset(w for t in lexicon.goal_words for w in canonical(t))
         self.other = frozenset(w for t in lexicon.other_person for w in canonical(t))
+        self.words = lexicon.situation
+        # After a role that opens a message, these words (or years) make it the speaker's own
+        # ("DS here", "DS with 4 yoe", "CS undergrad wanting to get into AI"): a headline.
+        self.headline_after = self.words.headline_after | {YEARS}
 
     def read(self, words: Sequence[str], masked: Sequence[str]) -> Situation:
         """The situation in canonical `words`; `masked` are the same words with slots masked
@@ -78,7 +74,7 @@ class SituationReader:
         for start, end in _clauses(words):
             clause = words[start:end]
             # "I" makes a role one's own; "my" alone does not ("feedback on my DS portfolio").
-            mine = "i" in clause or "background" in clause
+            mine = any(w in self.words.self_words for w in clause)
             if background is None:
                 background = self._background(words, start, end, mine)
                 stated = background is not None and mine
@@ -98,13 +94,13 @@ class SituationReader:
             at = _find(words, phrase, start, end)
             if at is None:
                 continue
-            before = [w for w in words[max(start, at - 3) : at] if w not in _ARTICLES]
-            if before[-1:] == ["from"]:
+            before = [w for w in words[max(start, at - 3) : at] if w not in self.words.articles]
+            if before and before[-1] in self.words.from_words:
                 return background  # "moving from data science into ML"
             if any(w in self.goal for w in before):
                 continue  # "I want to become a data scientist"
             after = words[at + len(phrase)] if at + len(phrase) < end else ""
-            opening = at == start and start == 0 and after in _HEADLINE_AFTER
+            opening = at == start and start == 0 and after in self.headline_after
             if mine or opening:
                 return background
         return None

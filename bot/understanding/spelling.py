@@ -10,6 +10,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from bot.knowledge.registry import MatchSettings
 from bot.understanding.language import Normalised, tokens
 from bot.understanding.phrases import PhraseMap
 
@@ -48,12 +49,18 @@ class Speller:
     def __init__(
         self,
         vocabulary: Iterable[str],
+        settings: MatchSettings,
+        suffixes: tuple[str, ...] = (),
         dictionary: frozenset[str] = frozenset(),
         frequency: dict[str, int] | None = None,
     ) -> None:
-        """Known words; `dictionary`: real words the bot may not know (rarely corrected);
-        `frequency`: how often each known word occurs, to prefer common ones on ties."""
+        """Known words; `settings`: how close a typo must be; `suffixes`: endings that leave a
+        known word the same word ("skills"); `dictionary`: real words the bot may not know
+        (rarely corrected); `frequency`: how often each known word occurs, to prefer common
+        ones on ties."""
         self.vocabulary = frozenset(vocabulary)
+        self.settings = settings
+        self.suffixes = suffixes
         self.frequency = frequency or {}
         self.dictionary = dictionary
         self._by_initial: dict[tuple[str, int], list[str]] = {}
@@ -63,16 +70,21 @@ class Speller:
         self.correct = lru_cache(maxsize=8192)(self._correct)
 
     def _correct(self, word: str) -> str:
-        if word in self.vocabulary or len(word) < 3 or not word.isalpha():
+        s = self.settings
+        if word in self.vocabulary or len(word) < s.spell_min_length or not word.isalpha():
             return word
         # Stretched words ("hiiii", "sooo") are the word itself.
         squeezed = _REPEATS.sub(r"\1", word)
         if squeezed in self.vocabulary:
             return squeezed
         # Plurals and simple suffixes of known words are the same word for matching purposes.
-        for suffix in ("s", "es", "ing", "ed"):
+        for suffix in self.suffixes:
             stem = word[: -len(suffix)]
-            if word.endswith(suffix) and len(stem) >= 3 and stem in self.vocabulary:
+            if (
+                word.endswith(suffix)
+                and len(stem) >= s.spell_min_length
+                and stem in self.vocabulary
+            ):
                 return stem
         # Edits allowed (optimal string alignment: a swap of two letters is one edit, so "frist"
         # is "first", not "florist"). Short words may only gain or lose a letter ("wat"); a
@@ -81,8 +93,8 @@ class Speller:
         english = word in self.dictionary
         if english and len(word) < 5:
             return word
-        edits = 1 if len(word) <= 7 or english else 2
-        strict = len(word) <= 4 or english
+        edits = 1 if len(word) <= s.spell_one_edit_length or english else 2
+        strict = len(word) <= s.spell_strict_length or english
         letters = sorted(word)
         # Typos rarely change the first letter; looking only there keeps this fast.
         candidates = [
