@@ -178,6 +178,7 @@ class Lexicon:
     plan_reset: tuple[str, ...] = ()
     plan_remove: tuple[str, ...] = ()
     arrow: str = "to"  # what "->" reads as ("mid -> senior")
+    dictionary: str = "en"  # the language of the real-word dictionary (pyspellchecker's)
     function_words: frozenset[str] = frozenset()  # how something is asked, not what about
     suffixes: tuple[str, ...] = ()  # a known word plus one of these is that word ("skills")
     plural_suffixes: tuple[str, ...] = ()  # one plural rule for every phrase list
@@ -266,7 +267,7 @@ def _backgrounds(root: Node, problems: list[Problem]) -> tuple[Background, ...]:
 
 def read(root: Node, problems: list[Problem]) -> Lexicon:
     """The lexicon of a loaded language file; problems are appended, one per bad entry."""
-    singles = ("arrow", "function_words", "suffixes", "plural_suffixes")
+    singles = ("arrow", "dictionary", "function_words", "suffixes", "plural_suffixes")
     try:
         root.mapping(required=(*_LISTS, "backgrounds", *singles, *_SECTIONS))
     except Invalid as exc:
@@ -279,6 +280,7 @@ def read(root: Node, problems: list[Problem]) -> Lexicon:
         problems, lambda: _entry(root.get("function_words"), "words"), frozenset()
     )
     values["arrow"] = _guarded(problems, lambda: root.get("arrow").text(20).lower(), "to")
+    values["dictionary"] = _guarded(problems, lambda: root.get("dictionary").text(10), "en")
     for key, cls in _SECTIONS.items():
         values[key] = _guarded(problems, lambda k=key, c=cls: _section(root.get(k), c), cls())
     return Lexicon(backgrounds=_backgrounds(root, problems), **values)

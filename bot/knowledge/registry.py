@@ -166,6 +166,8 @@ class MatchSettings:
     spell_min_length: int
     spell_strict_length: int
     spell_one_edit_length: int
+    spell_known_length: int
+    dictionary_min_count: int
 
 
 # The stages of the policy (knowledge/policy.yaml), in the order they run: `read` picks a reading

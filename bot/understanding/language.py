@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 
 _ARROWS = re.compile(r"\s*(?:->|=>|→|⟶|➡️?|➔|—>|-{2,}>)\s*")
 _APOSTROPHES = re.compile(r"[\u2018\u2019\u02bc`´]")
@@ -64,13 +62,6 @@ def normalize(text: str, max_chars: int | None = None, arrow: str = "to") -> str
     if max_chars is not None and len(text) > max_chars:
         text = text[:max_chars].rsplit(" ", 1)[0]
     return text
-
-
-@lru_cache(maxsize=1)
-def english_words() -> frozenset[str]:
-    """Common English words (SCOWL), shipped with the package."""
-    text = (resources.files("bot") / "english_words.txt").read_text(encoding="utf-8")
-    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
 
 
 def tokens(text: str, max_chars: int | None = None) -> list[str]:

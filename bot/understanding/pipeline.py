@@ -20,7 +20,7 @@ from bot.understanding import dialogue
 from bot.understanding.conditions import Case, Facts, holds
 from bot.understanding.decision import Decider, Decision, plausible
 from bot.understanding.dialogue import Said, Turn
-from bot.understanding.language import BOUNDARY, Normalised, english_words, normalise, tokens
+from bot.understanding.language import BOUNDARY, Normalised, normalise, tokens
 from bot.understanding.phrases import PhraseMap
 from bot.understanding.reading import PhraseFinder, Phrases
 from bot.understanding.scope import Scope, ScopeModel, ScopeReader
@@ -33,7 +33,7 @@ from bot.understanding.scoring import (
     Utterance,
     words_only,
 )
-from bot.understanding.spelling import Canon, Spelled, Speller
+from bot.understanding.spelling import Canon, Spelled, Speller, dictionary
 
 
 @dataclass(frozen=True)
@@ -60,13 +60,11 @@ class Pipeline:
         for spec in kb.intents.values():
             for example in spec.examples:
                 frequency.update(tokens(example))
-        # Real English words are left alone: "prom" is not "promo", "poland" is not "portland".
+        # Real words are left alone unless very close: "prom" is not "promo", "poland" is not
+        # "portland".
+        english = dictionary(kb.lexicon.dictionary, self.settings.dictionary_min_count)
         speller = Speller(
-            set(frequency) | self.stopwords,
-            self.settings,
-            kb.lexicon.suffixes,
-            dictionary=english_words(),
-            frequency=frequency,
+            set(frequency) | self.stopwords, self.settings, kb.lexicon.suffixes, english, frequency
         )
         self.canon = Canon(speller, synonyms)
         self.finder = PhraseFinder(kb, self.canon, self.stopwords)

@@ -17,6 +17,16 @@ from bot.understanding.phrases import PhraseMap
 _REPEATS = re.compile(r"(.)\1{2,}")
 
 
+@lru_cache(maxsize=2)
+def dictionary(language: str, min_count: int) -> frozenset[str]:
+    """Real words of a language (pyspellchecker's word frequencies, MIT-licensed), those seen
+    at least `min_count` times: common words a message may use that the bot does not know."""
+    from spellchecker import SpellChecker
+
+    counts = SpellChecker(language=language, distance=1).word_frequency.dictionary
+    return frozenset(w for w, n in counts.items() if n >= min_count and w.isalpha())
+
+
 @dataclass(frozen=True)
 class Spelled:
     """A message's words with typos corrected and synonyms made canonical."""
@@ -91,7 +101,7 @@ class Speller:
         # real English word is only a typo when a letter is missing or extra and it is long
         # enough ("manger"), never merely close ("prom" is not "promo", "forgot" not "forget").
         english = word in self.dictionary
-        if english and len(word) < 5:
+        if english and len(word) < s.spell_known_length:
             return word
         edits = 1 if len(word) <= s.spell_one_edit_length or english else 2
         strict = len(word) <= s.spell_strict_length or english
