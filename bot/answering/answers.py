@@ -8,9 +8,10 @@ from datetime import datetime
 
 from bot.answering import pay
 from bot.answering.answer import Answer, Block, Line, Suggestion
+from bot.answering.salary import SalaryAnswers
 from bot.coaching import plans
 from bot.domain import Profile, Query
-from bot.knowledge.model import Item, KnowledgeBase, Market, Section, Transition
+from bot.knowledge.model import Item, KnowledgeBase, Section, Transition
 from bot.knowledge.readings import years_note
 
 MAX_LINES = 5
@@ -48,6 +49,7 @@ class Answers:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
+        self.pay = SalaryAnswers(self)
         self._builders: dict[str, Callable[[Query, Profile], Answer]] = {
             "skills": self.skills,
             "salary": self.salary,
@@ -201,118 +203,8 @@ class Answers:
 
     # -- salary ---------------------------------------------------------------------------
     def salary(self, q: Query, profile: Profile) -> Answer:
-        """Each source's figures for a level and market (with the country and basis it gives, or
-        that it names none) and the spread between them; for a market no source covers, says so
-        and offers the closest figures as a comparison only."""
-        market = q.market or "us"
-        if not self.covered_market(market) and market in self.kb.markets:
-            return self._salary_uncovered(q, profile, self.kb.markets[market])
-        market_name = self.market_name(market)
-        if q.level is None:
-            return self._salary_overview(q, market)
-        level = self.kb.levels[q.level]
-        bands = self.kb.bands_for(q.level, market)
-        named = [b for b in bands if b.country_named]
-        unnamed = [b for b in bands if not b.country_named]
-        blocks: list[Block] = []
-        if bands:
-            if named:
-                rows = tuple(pay.band_line(self.kb, b) for b in named)
-                blocks.append(Block("What each source says", rows))
-            if unnamed:
-                rows = tuple(pay.band_line(self.kb, b) for b in unnamed)
-                blocks.append(Block("Dollar figures whose source names no country", rows))
-            spread = pay.spread(bands)
-            if spread:
-                blocks.append(Block("Reading the figures", (spread,)))
-        else:
-            # The missing figure comes first: it is the answer to the question asked.
-            absent = f"None of the sources gives {level.a_noun} figure for {market_name}."
-            here = [lv.id for lv in self.kb.levels.values() if self.kb.bands_for(lv.id, market)]
-            if here:
-                absent += f" For {market_name} they cover: {', '.join(here)}."
-            blocks.append(Block(None, (Line(absent),)))
-            us = [b for b in self.kb.bands_for(q.level, "us") if b.country_named]
-            if us and market != "us":
-                blocks.append(
-                    Block("US figures for comparison", tuple(pay.band_line(self.kb, b) for b in us))
-                )
-        blocks += self._pay_caveats(market, q.level)
-        where = "" if market == "us" else f" in {market_name}"
-        others = [m.id for m in self.kb.covered_markets if m.id != market]
-        nxt = self.kb.next_level(q.level)
-        return Answer(
-            f"{level.name} pay in {market_name}",
-            self.lead(profile, q),
-            tuple(blocks),
-            self.suggest(
-                Query("salary", nxt, None, q.market) if nxt else None,
-                Query("salary", q.level, None, others[0]) if others and not where else None,
-                Query("promotion", nxt, q.level) if nxt else None,
-                Query("salary", q.level, None, "us") if where else None,
-            ),
-        )
-
-    def _pay_caveats(self, market: str, level: str | None) -> list[Block]:
-        caveats = sorted(
-            (c for c in self.kb.salary_caveats if c.applies(market, level)),
-            # The most specific remarks first: those about this level, then this market.
-            key=lambda c: -(2 * bool(c.levels) + bool(c.markets)),
-        )
-        return [Block(None, lines((c.item for c in caveats), 3))] if caveats else []
-
-    def _salary_uncovered(self, q: Query, profile: Profile, market: Market) -> Answer:
-        """Pay in a market no source covers: say so first, then the closest figures there are,
-        labelled as another market's."""
-        covered = ", ".join(m.name for m in self.kb.covered_markets)
-        who = self.kb.levels[q.level].name if q.level else "ML engineer"
-        blocks = [
-            Block(
-                None,
-                (Line(f"None of the sources has pay figures for {market.name}: they cover "
-                      f"{covered}."),),
-            )
-        ]  # fmt: skip
-        compare = self.kb.markets.get(market.compare_with or "")
-        if compare is not None:
-            title = f"For comparison only, not figures for {market.name}: {compare.name}"
-            bands = self.kb.bands_for(q.level, compare.id) if q.level else []
-            rows = (
-                tuple(pay.band_line(self.kb, b) for b in bands)
-                if bands
-                else pay.level_ranges(self.kb, compare.id)
-            )
-            blocks.append(Block(title, rows))
-        blocks += self._pay_caveats(market.id, q.level)
-        return Answer(
-            f"{who} pay in {market.name}",
-            self.lead(profile, q),
-            tuple(blocks),
-            self.suggest(
-                Query("salary", q.level, None, compare.id) if compare else None,
-                Query("salary", q.level, None, "us"),
-                Query("salary", q.level, None, "uk") if not compare else None,
-            ),
-        )
-
-    def _salary_overview(self, q: Query, market: str) -> Answer:
-        blocks = [
-            Block("Range of the sources' figures per level", pay.level_ranges(self.kb, market))
-        ]
-        median = self.kb.median
-        if median and median.market == market:
-            blocks.append(Block(None, (Line(median.text, (median.source,)),)))
-        blocks.append(Block("What top earners have in common", lines(self.kb.top_earners, 3)))
-        return Answer(
-            f"ML engineer pay in {self.market_name(market)}",
-            "Tell me your level (for example “I'm mid-level”) for figures that fit you.",
-            tuple(blocks),
-            self.suggest(
-                Query("salary", "junior", None, q.market),
-                Query("salary", "senior", None, q.market),
-                Query("salary", "staff", None, q.market),
-            ),
-        )
+        """Pay for a level and market (bot.answering.salary builds it)."""
+        return self.pay.salary(q, profile)
 
     def title_readings(self, title_id: str, q: Query, profile: Profile) -> Answer:
         """What the sources mean by a title whose level depends on the company ("tech lead"):
