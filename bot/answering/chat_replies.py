@@ -198,7 +198,11 @@ class ChatReplies:
                         Line("/nudges weekly [day] [HH:MM], e.g. /nudges weekly fri 18:00"),
                         Line("/nudges daily [HH:MM], e.g. /nudges daily 08:30"),
                         Line("/nudges off, or just say “stop the reminders”"),
-                        Line("/timezone Europe/London (UTC until you set one)"),
+                        Line(
+                            "/timezone Europe/London (UTC until you set one)"
+                            if state.tz == "UTC"
+                            else f"/timezone: yours is {state.tz}"
+                        ),
                     ),
                 ),
             ),

@@ -18,6 +18,9 @@ from bot.understanding.language import normalize
 
 STATUSES = ("todo", "doing", "done", "skip")
 STATUS_LABELS = {"todo": "to do", "doing": "in progress", "done": "done", "skip": "not relevant"}
+MARKS = {"done": "✓", "doing": "…", "skip": "–", "todo": "○"}
+# A vague mention ("the feature stuff") is asked about with at most this many likely items.
+LIKELY = 3
 _CLAUSES = re.compile(r"\s*(?:[,.;!?]|\bbut\b|\balthough\b|\bhowever\b)\s*")
 
 
@@ -137,15 +140,19 @@ _GENERIC = frozenset(
 
 
 def _partial(plan: Plan, words: Sequence[str]) -> list[PlanItem]:
-    """Items whose aliases contain a significant word of the message ("kubernetes" in "k8s and
-    kubernetes"), for messages that name a thing only in part."""
+    """The likely items for a message that names a thing only in part ("the feature stuff"):
+    those whose aliases share the most significant words with it, at most `LIKELY` of them."""
     significant = {w for w in words if len(w) >= 5 and w not in _GENERIC}
-    hits = []
-    for item in plan.items:
+    scored = []
+    for index, item in enumerate(plan.items):
         alias_words = {w for a in item.aliases for w in _words_of(a)}
-        if significant & alias_words:
-            hits.append(item)
-    return hits
+        shared = len(significant & alias_words)
+        if shared:
+            # More shared words first; then the item whose aliases are about fewer other
+            # things (a closer fit), then plan order.
+            scored.append((-shared, len(alias_words), index, item))
+    scored.sort(key=lambda s: s[:3])
+    return [item for *_, item in scored[:LIKELY]]
 
 
 def year_at_level(since: date, now: datetime) -> int:
@@ -194,11 +201,10 @@ def view(
     else:
         done = "Everything is done or set aside: time to ask for the promotion."
         blocks.append(Block("Next", (Line(done),)))
-    marks = {"done": "✓", "doing": "…", "skip": "–", "todo": "○"}
     for kind, title in (("technical", "Technical"), ("soft", "Soft skills"),
                         ("visibility", "Visibility")):  # fmt: skip
         lines = tuple(
-            Line(f"{marks[statuses.get(i.id, 'todo')]} {i.name}", i.sources)
+            Line(f"{MARKS[statuses.get(i.id, 'todo')]} {i.name}", i.sources)
             for i in plan.items
             if i.kind == kind
         )
