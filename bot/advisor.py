@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot import changes
-from bot.answering import render, translator
+from bot.answering import render, small_talk, translator
 from bot.answering.account import UNDO
 from bot.answering.answer import Answer, Block, Choice, Line
 from bot.answering.answers import Answers
@@ -157,6 +157,10 @@ class Advisor:
             return Outcome(
                 Reply(turn.query, turn.confidence, answer), replace(turn, profile=before)
             )
+        if small_talk.said(match, text):
+            # Thanks, goodbye, "ok": one line back, and the conversation's thread goes on.
+            talk = Reply(Query(small_talk.INTENT), turn.confidence, small_talk.reply(match))
+            return Outcome(talk, replace(turn, profile=before))
         if intent == "plan" and not self._promoted(before, turn.profile):
             return await self._plan(turn, match, text, now)
         if intent == "nudges":

@@ -18,7 +18,7 @@ from bot.understanding.matching import Matcher
 from tests import tghtml
 
 CHAT_INTENTS = {"set_level", "set_market", "greeting", "help", "nudges", "forget", "out_of_scope",
-                "plan", "level_mapping", "profile", "undo"}  # fmt: skip
+                "plan", "level_mapping", "profile", "undo", "small_talk"}  # fmt: skip
 KNOWLEDGE_INTENTS = [i for i in INTENT_NAMES if i not in CHAT_INTENTS]
 
 

@@ -43,6 +43,7 @@ INTENT_NAMES: tuple[str, ...] = (
     "profile",
     "undo",
     "out_of_scope",
+    "small_talk",
 )
 
 # Topics the answers read by id (each documented in the README's knowledge-base section).

@@ -15,7 +15,7 @@ TRANSITION_INTENTS = frozenset({"timeline", "promotion"})
 # Intents answered for the user's own level: without one, the bot asks for it.
 PERSONAL_INTENTS = frozenset({"next_steps", "stuck"})
 # Intents that keep the thread of a conversation (the rest answer and leave the context alone).
-NON_TOPICAL = frozenset({"greeting", "help", "nudges", "forget", OUT_OF_SCOPE})
+NON_TOPICAL = frozenset({"greeting", "small_talk", "help", "nudges", "forget", OUT_OF_SCOPE})
 
 
 @dataclass(frozen=True)

@@ -52,12 +52,13 @@ STATEMENT_WORDS = frozenset(
 _KEEP_ON_NEWS = frozenset({"stuck", "switch_company", "ic_vs_management", "forget", "nudges",
                            "plan", "help"})  # fmt: skip
 # Readings of a bare statement of one's level, which a date turns into news for the plan.
-_LEVEL_STATEMENTS = frozenset({"set_level", "greeting", "level_overview", OUT_OF_SCOPE})
+_LEVEL_STATEMENTS = frozenset({"set_level", "greeting", "small_talk", "level_overview",
+                               OUT_OF_SCOPE})  # fmt: skip
 # Readings that a company level ("L5 at Google") replaces with the level translator; a pay or
 # interview question about the level stays one ("amazon L7 pay in seattle").
 _BETWEEN_TWO = frozenset({"promotion", "timeline", "compare_levels", "accelerate"})
 _ABOUT_THE_LADDER = frozenset({"level_mapping", "set_level", "level_overview", "compare_levels",
-                               "role", "help", "greeting", OUT_OF_SCOPE})  # fmt: skip
+                               "role", "help", "greeting", "small_talk", OUT_OF_SCOPE})  # fmt: skip
 # Words that may come before a question's first word ("and what about staff").
 _OPENERS = frozenset({"and", "so", "ok", "okay", "but", "then", "hey", "hi", "also", "now"})
 # One's level named without naming it ("been at my current level for 2 years").
@@ -74,11 +75,11 @@ _STARTS_WITH_ACTION = re.compile(
     r"onboarded|published|presented|finished|completed|no |never |haven't|havent|didnt|didn't)\b"
 )
 # What is left of a statement about oneself that does not make it a question.
-_NOT_A_QUESTION = frozenset({OUT_OF_SCOPE, "greeting"})
+_NOT_A_QUESTION = frozenset({OUT_OF_SCOPE, "greeting", "small_talk"})
 # Intents about one level that a "from X to Y" question is not about.
 _ABOUT_ONE_LEVEL = frozenset({"skills", "level_overview", "next_steps", "set_level"})
 # Intents that never compete with a question for "did you mean".
-_NOT_CLARIFIED = frozenset({"greeting", "set_level", "set_market", OUT_OF_SCOPE})
+_NOT_CLARIFIED = frozenset({"greeting", "small_talk", "set_level", "set_market", OUT_OF_SCOPE})
 # Words that open a question; a clause starting with one makes the message a question.
 QUESTION_WORDS = frozenset(
     {"what", "whats", "how", "why", "when", "where", "which", "who", "should", "can", "could",
