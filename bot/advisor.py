@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot import changes
-from bot.answering import render, small_talk, translator
+from bot.answering import render, small_talk, suggestions, translator
 from bot.answering.account import UNDO
 from bot.answering.answer import Answer, Block, Choice, Line
 from bot.answering.answers import Answers
@@ -347,7 +347,9 @@ class Advisor:
         if await self.storage.known(before.user_id) or reply.query.intent != "forget":
             await self.storage.save(turn.profile, turn.context, now, event, resume)
         updated = tuple(changed_fields(before, turn.profile))
-        answer = reply.answer
+        answer = suggestions.fit(self.answers, reply.query, reply.answer, turn.profile)
+        answer = suggestions.understood(self.answers, self.matcher, answer, turn.profile,
+                                        turn.context, now)  # fmt: skip
         if updated and not outcome.undone:
             block = self.keeper.replies.saved(before, turn.profile, updated)
             answer = replace(answer, blocks=(*answer.blocks, block),

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.advisor import Advisor, Reply
+from bot.answering import suggestions
 from bot.answering.answer import Answer, Block, Line
 from bot.answering.chart import Charts, NoFigures
 from bot.coaching import plans
@@ -389,6 +390,7 @@ class Front:
         profile = await self.services.profile(user_id)
         if profile.level:
             greeting = self.advisor.replies.greeting(profile)
+            greeting = suggestions.fit(self.advisor.answers, Query("greeting"), greeting, profile)
             reply = _said("greeting", replace(greeting, heading="Welcome back!"))
             return [await self.shown(user_id, reply)]
         welcome = Answer(
