@@ -362,7 +362,7 @@ async def ask_once(
     """Answer one question (or run one command)."""
     storage = await Storage.open(db)
     try:
-        terminal = Terminal(_front(kb, storage), out, now, as_json=as_json, files=files,
+        terminal = Terminal(make_front(kb, storage), out, now, as_json=as_json, files=files,
                             numbered=False)  # fmt: skip
         await terminal.turn(user, question)
     finally:
@@ -370,7 +370,8 @@ async def ask_once(
     return 0
 
 
-def _front(kb: KnowledgeBase, storage: Storage) -> Front:
+def make_front(kb: KnowledgeBase, storage: Storage) -> Front:
+    """The core front end over an open database: what the terminal draws."""
     advisor = Advisor(kb, storage)
     return Front(Services(kb, storage, advisor))
 
@@ -400,7 +401,7 @@ async def chat(
 ) -> int:  # fmt: skip
     """A terminal conversation; with --json, one JSON line out per line in, in order."""
     storage = await Storage.open(db)
-    terminal = Terminal(_front(kb, storage), out, now, as_json=as_json, files=files)
+    terminal = Terminal(make_front(kb, storage), out, now, as_json=as_json, files=files)
     interactive = inp.isatty() and not as_json
     try:
         if interactive:

@@ -217,7 +217,7 @@ def view(
         heading or f"Your plan: {plan.from_level} → {plan.to_level}",
         lead,
         tuple(blocks),
-        note="Mark items with the buttons, or tell me (“I already know Docker”).",
+        note="Mark items below, or tell me (“I already know Docker”).",
     )
 
 
