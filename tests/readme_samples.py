@@ -47,7 +47,7 @@ async def _run(kb: KnowledgeBase, command: str, typed: list[str]) -> str:
                 shown += [PROMPT + text, out.getvalue().rstrip("\n")]
             return "\n".join(shown) + "\n"
         as_json = "--json" in words
-        question = [w for w in words[2:] if not w.startswith("--")][0]
+        question = next(w for w in words[2:] if not w.startswith("--"))
         terminal = Terminal(make_front(kb, storage), out, lambda: next(clock), as_json=as_json,
                             numbered=False)  # fmt: skip
         await terminal.turn(1, question)
