@@ -56,6 +56,7 @@ async def test_every_item_of_the_longest_plan_can_be_marked_on_a_phone(
     first = rows[0][0][1].split("|")[1]
     assert await bot.press(USER, f"pli|{first}") == []
     assert "How to show it" in bot.api.callback_answers[-1]["text"]
+    assert bot.api.callback_answers[-1]["show_alert"] in (True, "true")  # stays until read
 
     # Every item, page by page, marked done with its own button.
     seen: list[str] = []

@@ -79,8 +79,9 @@ async def on_text(update: Update, context: Ctx) -> None:
     log.debug("update=%s text=%r", update.update_id, text)
     # Commands have their own handlers: a message here is words, even one starting with "/"
     # (a forwarded command is someone else's words).
-    reply = await d.ready[1].ask(who, text, d.clock(), forwarded=forwarded(message),
-                                 anonymous=anonymous(update))  # fmt: skip
+    _, advisor = d.ready
+    reply = await advisor.ask(who, text, d.clock(), forwarded=forwarded(message),
+                              anonymous=anonymous(update))  # fmt: skip
     await show(update, context, await d.shows.shown(who, reply))
     log_update(update, reply.intent, started)
 
@@ -117,6 +118,8 @@ async def on_my_chat_member(update: Update, context: Ctx) -> None:
 
 ButtonBody = Callable[[Update, Ctx, int, tuple[str, ...]], Coroutine[Any, Any, str]]
 ButtonHandler = Callable[[Update, Ctx], Coroutine[Any, Any, None]]
+# Longer notices under a pressed button are alerts the user dismisses, not passing toasts.
+TOAST_CHARS = 60
 # Picks that only read: an anonymous admin may make them.
 READ_ONLY = frozenset({"q", "pli", "chart"})
 
@@ -170,7 +173,9 @@ async def _invalid(update: Update, started: float) -> None:
 async def _answered(update: Update, text: str | None = None) -> None:
     query = update.callback_query
     assert query is not None
-    await best_effort(lambda: query.answer(text), "answering a button")
+    # A notice longer than a glance (how to show a plan item) stays until dismissed.
+    alert = text is not None and len(text) > TOAST_CHARS
+    await best_effort(lambda: query.answer(text, show_alert=alert), "answering a button")
 
 
 async def on_unknown_button(update: Update, context: Ctx) -> None:
