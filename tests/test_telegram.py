@@ -129,6 +129,8 @@ async def test_help_fits_a_phone_screen_and_sources_are_clean(bot: Harness) -> N
     assert kb.describe_sources() in text
     (start,) = await bot.say(USER + 1, "/start")
     assert kb.describe_sources() in _visible(start)
+    (typed,) = await bot.say(USER, "what can you do?")
+    assert kb.describe_sources() in _visible(typed)
     (sources,) = await bot.say(USER, "/sources")
     text = _visible(sources)
     assert kb.describe_sources() in text

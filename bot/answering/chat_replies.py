@@ -102,7 +102,7 @@ class ChatReplies:
             self.remembered(profile),
             blocks,
             self.answers.suggest(self._starters(profile), Query("salary"), Query("timeline")),
-            "Answers come from five public career guides; figures show which one says what.",
+            f"Answers come from {self.kb.describe_sources()}; figures show which one says what.",
         )
 
     def level_set(self, profile: Profile) -> Answer:
