@@ -250,6 +250,8 @@ class Front:
             if market and market not in kb.markets:
                 raise BadPick(market)
             query = Query(intent, level or None, from_level or None, market or None)
+            if intent != "plan" and self.advisor.answers.label(query) is None:
+                raise BadPick(intent)  # never offered: only questions with a label are
             return [await self.shown(user_id, await self.advisor.run(user_id, query, now))]
         if kind == "say":
             return await self.message(user_id, args[0], now)

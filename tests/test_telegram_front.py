@@ -69,3 +69,11 @@ async def test_nudges_show_the_zone_that_is_set(bot: Harness) -> None:
     await bot.say(USER, "/timezone Europe/Berlin")
     (after,) = await bot.say(USER, "/nudges")
     assert "Europe/Berlin" in _text(after) and "UTC until" not in _text(after)
+
+
+async def test_a_question_button_never_offered_is_refused(bot: Harness) -> None:
+    for data in ("q|small_talk|||", "q|undo|||", "q|forget|||", "chart|senior|mars",
+                 "pl|nothing|done", "plp|nowhere|1"):  # fmt: skip
+        assert await bot.press(USER, data) == []
+        assert "no longer valid" in bot.api.callback_answers[-1]["text"]
+    assert (await bot.storage.load(USER))[0].level is None
