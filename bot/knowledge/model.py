@@ -64,6 +64,11 @@ TOPIC_IDS: tuple[str, ...] = (
     "pitfalls",
     "pros_cons",
     "next_steps",
+    "job_offer",
+    "job_market",
+    "research_path",
+    "ai_engineering",
+    "wellbeing",
 )
 
 FILES: tuple[str, ...] = (
