@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot import changes
-from bot.answering import render, translator
+from bot.answering import render, small_talk, suggestions, translator
 from bot.answering.account import UNDO
 from bot.answering.answer import Answer, Block, Choice, Line
 from bot.answering.answers import Answers
 from bot.answering.chat_replies import ChatReplies
 from bot.coaching import nudges, plans
-from bot.coaching.planner import Document, Planner
+from bot.coaching.planner import Planner
 from bot.domain import Context, Event, NudgeState, Profile, Query, changed_fields
 from bot.keeper import Keeper
 from bot.knowledge import readings
 from bot.knowledge.model import KnowledgeBase
+from bot.reply import Outcome, asking, says_any, with_note
+from bot.reply import Reply as Reply
 from bot.understanding import statements
 from bot.understanding.dialogue import Said, Turn
 from bot.understanding.language import normalize
@@ -28,52 +30,6 @@ if TYPE_CHECKING:
 
 # How much of an unanswered question is kept for the operator.
 UNANSWERED_CHARS = 200
-
-
-@dataclass(frozen=True)
-class Reply:
-    """What the advisor says to one message, with the query it understood."""
-
-    query: Query
-    confidence: float
-    answer: Answer
-    clarify: tuple[str, ...] = ()
-    document: Document | None = None
-    items: tuple[tuple[str, str], ...] = ()
-    updated: tuple[str, ...] = ()  # the profile fields this message changed
-    pending: str | None = None  # the kind of destructive action waiting for "yes"
-    background: str | None = None  # where the user comes from, if moving into ML
-
-    @property
-    def intent(self) -> str:
-        """The intent the reply answers."""
-        return self.query.intent
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """A reply with the state its turn leaves behind, before it is saved."""
-
-    reply: Reply
-    turn: Turn
-    unanswered: str | None = None
-    undone: bool = False
-
-
-def _asking(turn: Turn, action: str, now: datetime) -> Turn:
-    """The turn, with `action` waiting for the user's "yes" on the next message."""
-    base = turn.context or Context(turn.query.intent, None, None, None, None, now)
-    return replace(turn, context=replace(base, confirm=action, at=now))
-
-
-def _with_note(answer: Answer, text: str) -> Answer:
-    note = f"{text} {answer.note}" if answer.note else text
-    return replace(answer, note=note)
-
-
-def _says_any(text: str, phrases: tuple[str, ...]) -> bool:
-    words = f" {' '.join(normalize(text).replace('|', ' ').split())} "
-    return any(f" {p} " in words for p in phrases)
 
 
 class Advisor:
@@ -131,7 +87,7 @@ class Advisor:
             cancelled = (
                 "nothing was deleted" if kind == changes.FORGET else "your plan is as it was"
             )
-            reply = replace(reply, answer=_with_note(reply.answer, f"Cancelled: {cancelled}."))
+            reply = replace(reply, answer=with_note(reply.answer, f"Cancelled: {cancelled}."))
         return reply
 
     def _dated(self, turn: Turn, text: str, now: datetime) -> Turn:
@@ -159,6 +115,11 @@ class Advisor:
         action = self._action(turn.query.intent)
         if action == "plan" and not self._promoted(before, turn.profile):
             return await self._plan(turn, text, now)
+        if action == "small_talk":
+            # Thanks, goodbye, "ok": one line back, and the conversation's thread goes on.
+            words = turn.said.phrases.utterance.content if turn.said else ()
+            talk = Reply(turn.query, turn.confidence, small_talk.reply(words))
+            return Outcome(talk, replace(turn, profile=before))
         if action in ("nudges", "forget", "profile", "undo"):
             return await self._on_data(action, turn, text, now, before)
         title = self._unplaced_title(turn) if spec.states == "level" else None
@@ -183,7 +144,7 @@ class Advisor:
             return Outcome(Reply(turn.query, turn.confidence, answer), turn)
         if action == "forget":
             answer = await self.keeper.ask_forget(before)
-            asked = _asking(turn, changes.FORGET, now)
+            asked = asking(turn, changes.FORGET, now)
             return Outcome(Reply(turn.query, turn.confidence, answer), asked)
         if action == "profile":
             answer = await self.keeper.profile_view(before.user_id, now)
@@ -196,11 +157,11 @@ class Advisor:
         profile = turn.profile
         plan = plans.plan_from(self.kb, profile.level)
         words = self.kb.lexicon
-        if plan and _says_any(text, words.plan_reset + words.plan_remove):
+        if plan and says_any(text, words.plan_reset + words.plan_remove):
             # "reset my plan", "remove kubernetes from my plan": only after a "yes".
             answer, action = await self.keeper.ask_plan_change(profile, plan, text)
             query = Query(turn.query.intent, plan.to_level, plan.from_level)
-            return Outcome(Reply(query, turn.confidence, answer), _asking(turn, action, now))
+            return Outcome(Reply(query, turn.confidence, answer), asking(turn, action, now))
         # Only a level the message names is a target ("missing for senior"); the thread's
         # level is not.
         slots = turn.said.slots if turn.said else None
@@ -305,7 +266,8 @@ class Advisor:
             answer = await self.planner.promoted(turn.profile, old, now)
         else:
             answer = self.compose(turn, now)
-        if self._states(query.intent) == "level" and new:
+        spec = self.kb.intents.get(query.intent)
+        if spec is not None and spec.states == "level" and new:
             said = turn.said
             answer = self._level_details(answer, turn, said, now)
             if said and said.slots.years is not None and not said.slots.own_title:
@@ -357,7 +319,9 @@ class Advisor:
         if await self.storage.known(before.user_id) or not forgets:
             await self.storage.save(turn.profile, turn.context, now, event, resume)
         updated = tuple(changed_fields(before, turn.profile))
-        answer = reply.answer
+        answer = suggestions.fit(self.answers, reply.query, reply.answer, turn.profile)
+        answer = suggestions.understood(self.answers, self.pipeline, answer, turn.profile,
+                                        turn.context, now)  # fmt: skip
         if updated and not outcome.undone:
             block = self.keeper.replies.saved(before, turn.profile, updated)
             answer = replace(answer, blocks=(*answer.blocks, block),
@@ -382,14 +346,6 @@ class Advisor:
         """The action an intent's answer is (see the registry), if it is one."""
         spec = self.kb.intents.get(intent)
         return spec.answer.name if spec and spec.answer.kind == "action" else None
-
-    def _states(self, intent: str) -> str | None:
-        spec = self.kb.intents.get(intent)
-        return spec.states if spec else None
-
-    @property
-    def _plan_intent(self) -> str:
-        return next(i.id for i in self.kb.intents.values() if i.answer.name == "plan")
 
     def _promoted(self, before: Profile, after: Profile) -> bool:
         """True when a stored level moved up."""

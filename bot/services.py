@@ -5,7 +5,7 @@ A front end calls these and sends what they return; it makes no storage calls of
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from bot.advisor import Advisor
@@ -19,6 +19,15 @@ from bot.storage.health import is_write_failure
 from bot.storage.store import Storage
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class NudgePreview:
+    """A user's nudge settings and the step their next nudge carries."""
+
+    state: NudgeState
+    level: str | None
+    step: Tip | PlanItem
 
 
 def month_start(now: datetime) -> datetime:
@@ -92,6 +101,15 @@ class Services:
         profile = await self.advisor.profile(user_id)
         return await self.advisor.planner.mark(profile, item_id, status, now)
 
+    async def plan_marks(self, user_id: int) -> dict[str, str]:
+        """The status the user gave each plan item (items never marked are to do)."""
+        return await self.storage.plan_statuses(user_id)
+
+    async def plan_view(self, user_id: int, plan_id: str, now: datetime) -> PlanReply:
+        """A plan (by its from-level) as it stands for the user, with every item to mark."""
+        profile = await self.advisor.profile(user_id)
+        return await self.advisor.planner.view(profile, self.kb.plans[plan_id], now)
+
     # -- nudges ---------------------------------------------------------------------------
     async def nudges_offered(self, user_id: int) -> bool:
         """True once the user was offered nudges (or set them up)."""
@@ -109,6 +127,19 @@ class Services:
         if restarted:
             await self.storage.forget_tips(user_id, seen)
         return step
+
+    async def nudge_preview(self, user_id: int) -> NudgePreview | None:
+        """What a user's next nudge would carry, changing nothing; None for an unknown user."""
+        if not await self.storage.known(user_id):
+            return None
+        profile = await self.advisor.profile(user_id)
+        plan = plans.plan_from(self.kb, profile.level)
+        open_items: list[PlanItem] = []
+        if plan is not None:
+            open_items = plans.open_items(plan, await self.storage.plan_statuses(user_id))
+        seen = await self.storage.tips_seen(user_id)
+        step, _ = nudges.pick_step(open_items, self.kb.tips, profile.level, seen)
+        return NudgePreview(profile.nudges, profile.level, step)
 
     async def nudge_message(
         self, user_id: int, level: str | None, now: datetime

@@ -53,6 +53,7 @@ class FakeTelegram:
     callback_answers: list[dict[str, Any]] = field(default_factory=list)
     commands: list[dict[str, Any]] = field(default_factory=list)
     documents: list[dict[str, Any]] = field(default_factory=list)
+    photos: list[dict[str, Any]] = field(default_factory=list)
     edits: list[dict[str, Any]] = field(default_factory=list)
     blocked: set[int] = field(default_factory=set)
     # Chats that refuse messages the way Telegram says so: kicked from a group, a chat that no
@@ -442,6 +443,45 @@ class FakeTelegram:
         result["document"] = {"file_id": "doc1", "file_unique_id": "d1"}
         return result
 
+    def _sendPhoto(self, p: dict[str, Any]) -> Any:
+        # The Bot API: `photo` uploaded as multipart/form-data, at most 10 MB, width + height
+        # at most 10000, their ratio at most 20; `caption` 0-1024 characters after parsing.
+        chat_id = int(p["chat_id"])
+        self._check_delivery(chat_id)
+        caption = str(p.get("caption") or "")
+        if caption:
+            self._check_text(caption, p.get("parse_mode"), limit=1024)
+        markup = _json(p.get("reply_markup"))
+        self._check_markup(markup)
+        file = p.get("photo")
+        name, content = (file[0], file[1]) if isinstance(file, tuple) else ("", file)
+        if not isinstance(content, bytes) or not content:
+            raise Failure(400, "Bad Request: there is no photo in the request")
+        if len(content) > 10 * 1024 * 1024:
+            raise Failure(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+        width, height = _image_size(content)
+        if width + height > 10000 or max(width, height) > 20 * min(width, height):
+            raise Failure(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+        photo = {"chat_id": chat_id, "caption": caption, "filename": name, "content": content,
+                 "width": width, "height": height, "reply_markup": markup}  # fmt: skip
+        message_id = self._message_id()
+        with self._lock:
+            self.photos.append(photo)
+        result = self._message_json({"chat_id": chat_id, "message_id": message_id}, "")
+        del result["text"]
+        result["photo"] = [
+            {
+                "file_id": f"photo{message_id}",
+                "file_unique_id": f"p{message_id}",
+                "width": width,
+                "height": height,
+                "file_size": len(content),
+            }
+        ]
+        if caption:
+            result["caption"] = caption
+        return result
+
     def _message_json(self, message: dict[str, Any], text: str) -> dict[str, Any]:
         chat_id = message["chat_id"]
         return {
@@ -502,6 +542,21 @@ class FakeTelegram:
                 data = button.get("callback_data")
                 if data is not None and not 1 <= len(str(data).encode()) <= 64:
                     raise Failure(400, "Bad Request: BUTTON_DATA_INVALID")
+
+
+def _image_size(content: bytes) -> tuple[int, int]:
+    """(width, height) of a PNG or JPEG; Telegram refuses what it cannot read as a photo."""
+    if content.startswith(b"\x89PNG\r\n\x1a\n") and content[12:16] == b"IHDR":
+        return int.from_bytes(content[16:20], "big"), int.from_bytes(content[20:24], "big")
+    if content.startswith(b"\xff\xd8"):
+        i = 2
+        while i + 9 < len(content):
+            marker, size = content[i + 1], int.from_bytes(content[i + 2 : i + 4], "big")
+            if marker in (0xC0, 0xC1, 0xC2):
+                height = int.from_bytes(content[i + 5 : i + 7], "big")
+                return int.from_bytes(content[i + 7 : i + 9], "big"), height
+            i += 2 + size
+    raise Failure(400, "Bad Request: IMAGE_PROCESS_FAILED")
 
 
 def _json(value: Any) -> Any:

@@ -84,14 +84,29 @@ def test_suggestions_are_questions_the_matcher_understands(
     assert len(seen) > 40
 
 
-def test_salary_answer_shows_each_sources_figure_and_the_spread(kb: KnowledgeBase) -> None:
+def test_salary_answer_opens_with_the_range_and_shows_each_sources_figure(
+    kb: KnowledgeBase,
+) -> None:
     answer = Answers(kb).build(Query("salary", "senior", None, "us"), Profile(1))
     text = render.plain(answer, kb.sources)
     bands = [b for b in kb.bands if b.level == "senior" and b.market == "us"]
     for band in bands:
         assert money_range(band.min, band.max, band.open_ended, band.currency) in text
         assert kb.sources[band.source].short in text
-    assert "disagree" in text
+    # The headline: the range across the sources naming the country, and how many they are;
+    # then those naming none; one bullet per source; one caveat line; a one-line footer.
+    lines = text.splitlines()
+    assert (
+        lines[0]
+        == "Senior ML engineer pay in United States: $200k–$400k (two sources, three figures)"
+    )
+    assert lines[1] == "Two more sources give $160k–$280k without naming a country."
+    bullets = [line for line in lines if line.startswith("• ") and ": $" in line]
+    assert len(bullets) == len({b.source for b in bands})
+    assert all(len(b) < 110 for b in bullets), bullets
+    assert sum(line.startswith("• Careful: ") for line in lines) == 1
+    (footer,) = [line for line in lines if line.startswith("Sources: ")]
+    assert len(footer) < 120 and "“" not in footer
 
 
 def test_salary_for_a_market_the_sources_do_not_cover_says_so(kb: KnowledgeBase) -> None:
@@ -99,7 +114,7 @@ def test_salary_for_a_market_the_sources_do_not_cover_says_so(kb: KnowledgeBase)
     level, market = next((lv, m) for lv in kb.levels for m in kb.markets if (lv, m) not in covered)
     answer = Answers(kb).build(Query("salary", level, None, market), Profile(1))
     # Said first: it is the answer to the question asked.
-    assert answer.blocks[0].lines[0].text.startswith("None of the sources")
+    assert answer.heading.endswith(": no source has a figure")
 
 
 def test_personal_lead_when_the_profile_fits(kb: KnowledgeBase) -> None:

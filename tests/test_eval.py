@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.cli.evaluation import TARGETS, evaluate, format_report, load_cases
+from bot.cli.evaluation import TARGETS, accepts, evaluate, format_report, load_cases
 from bot.knowledge.model import KnowledgeBase
 
 EVAL = Path(__file__).parent / "eval"
@@ -18,7 +18,9 @@ def test_labelled_set_is_large_and_covers_every_intent(kb: KnowledgeBase) -> Non
     # Intents added after the set was written (seeing and undoing one's data) are measured by
     # their own tests.
     newer = {"profile", "undo"}
-    counts = {i: sum(t["intent"] == i for t in turns) for i in kb.intents if i not in newer}
+    # A case may accept several intents ("cheers": small talk, or a greeting).
+    counts = {i: sum(accepts(t["intent"], i) for t in turns) for i in kb.intents
+              if i not in newer}  # fmt: skip
     assert min(counts.values()) >= 1, counts
     assert sum(1 for conv in load_cases(EVAL / "questions.yaml") if len(conv) > 1) >= 10
 

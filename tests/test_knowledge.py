@@ -26,7 +26,7 @@ JSON_INTENTS = (
     "stuck", "ic_vs_management", "switch_company", "interviews", "resume", "certifications",
     "getting_started", "role", "specialization", "soft_skills", "pitfalls", "accelerate",
     "pros_cons", "set_level", "set_market", "greeting", "help", "nudges", "forget", "plan",
-    "level_mapping", "profile", "undo", "out_of_scope",
+    "level_mapping", "profile", "undo", "out_of_scope", "small_talk",
 )  # fmt: skip
 
 
@@ -224,7 +224,9 @@ def test_our_own_advice_is_marked_as_ours(kb: KnowledgeBase) -> None:
 
 
 def test_sources_have_clean_publishers_and_one_count(kb: KnowledgeBase) -> None:
-    assert kb.describe_sources() == "five career guides and three compilations of big-tech levels"
+    assert kb.describe_sources() == (
+        "five career guides, three compilations of big-tech levels and nine other public references"
+    )
     for source in kb.sources.values():
         assert source.publisher is None or "not named" not in source.publisher.lower()
         assert source.citation.startswith(f"“{source.title}”")
@@ -467,11 +469,15 @@ def test_an_item_is_a_fact_or_our_advice_not_both(kb_copy: Path) -> None:
 
 
 def test_an_item_may_be_our_advice(kb_copy: Path) -> None:
+    def ours(kb: KnowledgeBase) -> list[Item]:
+        return [i for t in kb.topics.values() for s in t.sections for i in s.items if i.ours]
+
+    before = ours(loader.load(kb_copy))
     _edit(kb_copy / "topics.yaml", "            sources: [job_guide]\n",
           "            based_on: [job_guide]\n")  # fmt: skip
-    kb = loader.load(kb_copy)
-    ours = [i for t in kb.topics.values() for s in t.sections for i in s.items if i.ours]
-    assert len(ours) == 1 and ours[0].sources == ("job_guide",)
+    after = ours(loader.load(kb_copy))
+    new = [i for i in after if i not in before]
+    assert len(after) == len(before) + 1 and new[0].sources == ("job_guide",)
 
 
 def test_a_disagreement_says_so_first(kb_copy: Path) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from bot.front import COMMANDS
 from bot.knowledge.model import KnowledgeBase
 from bot.tg import delivery
 from bot.tg.app import PerChatUpdateProcessor, RedactToken, configure_logging
@@ -113,16 +114,30 @@ async def test_any_user_text_gives_a_reply_telegram_accepts(bot: Harness, text: 
 async def test_commands_are_registered_with_telegram(bot: Harness) -> None:
     names = [c["command"] for c in bot.api.commands]
     assert names == ["start", "help", "level", "market", "profile", "forget", "sources", "plan",
-                     "nudges", "timezone"]  # fmt: skip
+                     "chart", "nudges", "timezone"]  # fmt: skip
 
 
-async def test_help_and_sources(bot: Harness) -> None:
+async def test_help_fits_a_phone_screen_and_sources_are_clean(bot: Harness) -> None:
+    kb = bot.deps.kb
     (help_reply,) = await bot.say(USER, "/help")
-    assert "/forget:" in _visible(help_reply) and "/level:" in _visible(help_reply)
+    text = _visible(help_reply)
+    assert len(text.splitlines()) <= 15, text
+    for name, _ in COMMANDS:
+        assert name in ("start", "help") or f"/{name}" in text, name
+    # One true count of the sources, the same everywhere.
+    assert kb.describe_sources().startswith("five career guides, three compilations of big-tech")
+    assert kb.describe_sources() in text
+    (start,) = await bot.say(USER + 1, "/start")
+    assert kb.describe_sources() in _visible(start)
+    (typed,) = await bot.say(USER, "what can you do?")
+    assert kb.describe_sources() in _visible(typed)
     (sources,) = await bot.say(USER, "/sources")
     text = _visible(sources)
-    for source in bot.deps.kb.sources.values():
-        assert source.title in text
+    assert kb.describe_sources() in text
+    for source in kb.sources.values():
+        assert f"{source.short}: {source.citation}" in text
+        assert source.note is None or source.note not in text
+    assert "Not named" not in text
 
 
 @pytest.mark.parametrize(

@@ -3,32 +3,17 @@
 from __future__ import annotations
 
 import string
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from bot.answering import pay
+from bot.answering import titles
 from bot.answering.answer import Answer, Block, Line, Suggestion
+from bot.answering.moves import MAX_LINES, MoveAnswers, lines, years_range
+from bot.answering.salary import SalaryAnswers
 from bot.coaching import plans
 from bot.domain import Profile, Query
-from bot.knowledge.model import Item, KnowledgeBase, Market, Section, Topic, Transition
-from bot.knowledge.readings import years_note
-
-MAX_LINES = 5
-
-
-def years_range(lo: float, hi: float) -> str:
-    """2–3 years, 1.5–2 years."""
-    return f"{lo:g}–{hi:g} years" if lo != hi else f"{lo:g} years"
-
-
-def lines(items: Iterable[Item], limit: int = MAX_LINES) -> tuple[Line, ...]:
-    """Knowledge items as bullets, at most `limit` facts; an item saying where the sources differ
-    is always shown with the facts it concerns (after them), whatever the limit."""
-    items = list(items)
-    differ = [i for i in items if i.differ]
-    facts = [i for i in items if not i.differ][: max(1, limit - len(differ))]
-    return tuple(Line(i.text, i.sources, i.ours) for i in facts + differ)
+from bot.knowledge.model import KnowledgeBase, Section, Topic, Transition
 
 
 class Answers:
@@ -36,6 +21,8 @@ class Answers:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
+        self.pay = SalaryAnswers(self)
+        self.moves = MoveAnswers(self)
         # The builders intents.yaml may name (bot.knowledge.registry.BUILDERS), by name.
         self._builders: dict[str, Callable[[Query, Profile], Answer]] = {
             "skills": self.skills,
@@ -181,336 +168,30 @@ class Answers:
 
     # -- salary ---------------------------------------------------------------------------
     def salary(self, q: Query, profile: Profile) -> Answer:
-        """Each source's figures for a level and market (with the country and basis it gives, or
-        that it names none) and the spread between them; for a market no source covers, says so
-        and offers the closest figures as a comparison only."""
-        market = q.market or "us"
-        if not self.covered_market(market) and market in self.kb.markets:
-            return self._salary_uncovered(q, profile, self.kb.markets[market])
-        market_name = self.market_name(market)
-        if q.level is None:
-            return self._salary_overview(q, market)
-        level = self.kb.levels[q.level]
-        bands = self.kb.bands_for(q.level, market)
-        named = [b for b in bands if b.country_named]
-        unnamed = [b for b in bands if not b.country_named]
-        blocks: list[Block] = []
-        if bands:
-            if named:
-                rows = tuple(pay.band_line(self.kb, b) for b in named)
-                blocks.append(Block("What each source says", rows))
-            if unnamed:
-                rows = tuple(pay.band_line(self.kb, b) for b in unnamed)
-                blocks.append(Block("Dollar figures whose source names no country", rows))
-            spread = pay.spread(bands)
-            if spread:
-                blocks.append(Block("Reading the figures", (spread,)))
-        else:
-            # The missing figure comes first: it is the answer to the question asked.
-            absent = f"None of the sources gives {level.a_noun} figure for {market_name}."
-            here = [lv.id for lv in self.kb.levels.values() if self.kb.bands_for(lv.id, market)]
-            if here:
-                absent += f" For {market_name} they cover: {', '.join(here)}."
-            blocks.append(Block(None, (Line(absent),)))
-            us = [b for b in self.kb.bands_for(q.level, "us") if b.country_named]
-            if us and market != "us":
-                blocks.append(
-                    Block("US figures for comparison", tuple(pay.band_line(self.kb, b) for b in us))
-                )
-        blocks += self._pay_caveats(market, q.level)
-        where = "" if market == "us" else f" in {market_name}"
-        others = [m.id for m in self.kb.covered_markets if m.id != market]
-        nxt = self.kb.next_level(q.level)
-        return Answer(
-            f"{level.name} pay in {market_name}",
-            self.lead(profile, q),
-            tuple(blocks),
-            self.suggest(
-                Query("salary", nxt, None, q.market) if nxt else None,
-                Query("salary", q.level, None, others[0]) if others and not where else None,
-                Query("promotion", nxt, q.level) if nxt else None,
-                Query("salary", q.level, None, "us") if where else None,
-            ),
-        )
-
-    def _pay_caveats(self, market: str, level: str | None) -> list[Block]:
-        caveats = sorted(
-            (c for c in self.kb.salary_caveats if c.applies(market, level)),
-            # The most specific remarks first: those about this level, then this market.
-            key=lambda c: -(2 * bool(c.levels) + bool(c.markets)),
-        )
-        return [Block(None, lines((c.item for c in caveats), 3))] if caveats else []
-
-    def _salary_uncovered(self, q: Query, profile: Profile, market: Market) -> Answer:
-        """Pay in a market no source covers: say so first, then the closest figures there are,
-        labelled as another market's."""
-        covered = ", ".join(m.name for m in self.kb.covered_markets)
-        who = self.kb.levels[q.level].name if q.level else "ML engineer"
-        blocks = [
-            Block(
-                None,
-                (Line(f"None of the sources has pay figures for {market.name}: they cover "
-                      f"{covered}."),),
-            )
-        ]  # fmt: skip
-        compare = self.kb.markets.get(market.compare_with or "")
-        if compare is not None:
-            title = f"For comparison only, not figures for {market.name}: {compare.name}"
-            bands = self.kb.bands_for(q.level, compare.id) if q.level else []
-            rows = (
-                tuple(pay.band_line(self.kb, b) for b in bands)
-                if bands
-                else pay.level_ranges(self.kb, compare.id)
-            )
-            blocks.append(Block(title, rows))
-        blocks += self._pay_caveats(market.id, q.level)
-        return Answer(
-            f"{who} pay in {market.name}",
-            self.lead(profile, q),
-            tuple(blocks),
-            self.suggest(
-                Query("salary", q.level, None, compare.id) if compare else None,
-                Query("salary", q.level, None, "us"),
-                Query("salary", q.level, None, "uk") if not compare else None,
-            ),
-        )
-
-    def _salary_overview(self, q: Query, market: str) -> Answer:
-        blocks = [
-            Block("Range of the sources' figures per level", pay.level_ranges(self.kb, market))
-        ]
-        median = self.kb.median
-        if median and median.market == market:
-            blocks.append(Block(None, (Line(median.text, (median.source,)),)))
-        blocks.append(Block("What top earners have in common", lines(self.kb.top_earners, 3)))
-        return Answer(
-            f"ML engineer pay in {self.market_name(market)}",
-            "Tell me your level (for example “I'm mid-level”) for figures that fit you.",
-            tuple(blocks),
-            self.suggest(
-                Query("salary", "junior", None, q.market),
-                Query("salary", "senior", None, q.market),
-                Query("salary", "staff", None, q.market),
-            ),
-        )
+        """Pay for a level and market (bot.answering.salary builds it)."""
+        return self.pay.salary(q, profile)
 
     def title_readings(self, title_id: str, q: Query, profile: Profile) -> Answer:
-        """What the sources mean by a title whose level depends on the company ("tech lead"):
-        each source's reading and how they differ; for a pay question (`q.intent` "salary"),
-        the pay at each of those levels in the market asked about."""
-        title = self.kb.titles[title_id]
-        rows = tuple(
-            Line(f"{self.kb.levels[r.level].name}: {r.item.text}", r.item.sources)
-            for r in title.readings
-        )
-        blocks = [Block("How the sources use it", rows), Block(None, lines((title.differ,)))]
-        levels = list(dict.fromkeys(r.level for r in title.readings))
-        market = q.market or "us"
-        if q.intent == "salary" and self.covered_market(market):
-            ranges = tuple(
-                row for row in (pay.range_line(self.kb, lv, market) for lv in levels) if row
-            )
-            if ranges:
-                blocks.append(Block(f"Pay at those levels in {self.market_name(market)}", ranges))
-        elif q.intent == "salary":
-            blocks.append(
-                Block(None, (Line(f"None of the sources has pay figures for "
-                                  f"{self.market_name(market)}."),))
-            )  # fmt: skip
-        follow = "salary" if q.intent == "salary" else "level_overview"
-        return Answer(
-            f"“{title.name}”: the level depends on the company",
-            "The sources use the title for different levels. Tell me your years of experience "
-            "or how many people you lead, and I'll place it.",
-            tuple(blocks),
-            self.suggest(*(Query(follow, lv, None, q.market) for lv in levels)),
-        )
+        """What the sources mean by a title whose level depends on the company (see
+        bot.answering.titles)."""
+        return titles.readings(self, title_id, q)
 
     # -- transitions ----------------------------------------------------------------------
     def path(self, src: str, dst: str) -> list[Transition]:
         """The transitions from `src` up to `dst`, one level at a time."""
-        steps: list[Transition] = []
-        current = src
-        while current != dst:
-            nxt = self.kb.next_level(current)
-            step = self.kb.transitions.get((current, nxt)) if nxt else None
-            if step is None or nxt is None:
-                return []
-            steps.append(step)
-            current = nxt
-        return steps
+        return self.moves.path(src, dst)
 
     def timeline(self, q: Query, profile: Profile) -> Answer:
-        """Typical and accelerated years for a move, step by step, with disagreements."""
-        if q.level is None or q.from_level is None:
-            return self._timeline_overview(profile)
-        steps = self.path(q.from_level, q.level)
-        title = f"From {q.from_level} to {q.level}: how long it takes"
-        blocks: list[Block] = []
-        note = None
-        typical = [s.typical for s in steps]
-        fast = [s.accelerated for s in steps]
-        if steps and all(typical):
-            rows = [self._step_line(step) for step in steps]
-            if len(steps) > 1:
-                lo = sum(t.min for t in typical if t)
-                hi = sum(t.max for t in typical if t)
-                total = f"In total: about {years_range(lo, hi)}"
-                if all(fast):
-                    quick = years_range(
-                        sum(f.min for f in fast if f), sum(f.max for f in fast if f)
-                    )
-                    total += f" ({quick} when everything goes right)"
-                rows.append(Line(total + ".", ()))
-            blocks.append(Block("Timeline", tuple(rows)))
-        else:
-            missing = [s for s in steps if not s.typical] or steps
-            names = ", ".join(f"{s.from_level} → {s.to_level}" for s in missing)
-            names = names or f"{q.from_level} → {q.level}"
-            note = f"The sources give no typical timeline for {names}."
-        step_notes = [n for s in steps for n in s.notes]
-        if step_notes:
-            blocks.append(Block("Where the sources differ", lines(step_notes, 3)))
-        last = steps[-1] if steps else None
-        if last:
-            blocks.append(Block("What speeds it up", lines(last.how_to_advance, 3)))
-        return Answer(
-            title,
-            self.lead(profile, q),
-            tuple(blocks),
-            self.suggest(
-                Query("promotion", q.level, q.from_level),
-                Query("skills", q.level),
-                Query("salary", q.level, None, q.market),
-            ),
-            note,
-        )
-
-    def _step_line(self, step: Transition) -> Line:
-        """ "Mid → senior: typically 3–4 years, top performers 2–3 years"."""
-        assert step.typical
-        text = f"{step.from_level.capitalize()} → {step.to_level}: typically "
-        text += years_range(step.typical.min, step.typical.max)
-        if step.accelerated:
-            text += ", top performers " + years_range(step.accelerated.min, step.accelerated.max)
-        sources = step.typical.sources + (step.accelerated.sources if step.accelerated else ())
-        return Line(text, tuple(dict.fromkeys(sources)))
-
-    def _timeline_overview(self, profile: Profile) -> Answer:
-        rows = [self._step_line(step) for step in self.kb.transitions.values() if step.typical]
-        return Answer(
-            "How long each step takes",
-            "Tell me your level for the step that is yours.",
-            (Block("Timeline", tuple(rows)),),
-            self.suggest(
-                Query("timeline", "senior", "mid"),
-                Query("timeline", "staff", "senior"),
-                Query("accelerate"),
-            ),
-        )
+        """How long a move takes (bot.answering.moves builds it)."""
+        return self.moves.timeline(q, profile)
 
     def experience(self, q: Query, profile: Profile) -> Answer:
-        """Years of experience the sources give for a level ("how many years to be senior?"),
-        which is not the time a move takes (see `timeline`)."""
-        if q.level is None:
-            ladder = [self._experience_line(lv) for lv in self.kb.levels]
-            return Answer(
-                "Years of experience per level",
-                "Ranges from the sources; a number of years at the edge of two is placed where "
-                "most of them put it.",
-                (Block(None, tuple(row for row in ladder if row)),),
-                self.suggest(Query("timeline"), Query("level_overview"), Query("salary")),
-            )
-        level = self.kb.levels[q.level]
-        claims = [c for c in self.kb.experience if c.level == q.level]
-        blocks: list[Block] = []
-        prev = self.kb.previous_level(q.level)
-        if claims:
-            rows = [Line(claim.label, claim.sources) for claim in claims]
-            agreeing = tuple(dict.fromkeys(s for c in claims for s in c.sources))
-            if len(claims) == 1 and len(agreeing) > 1:
-                count = _count(len(agreeing)).capitalize()
-                rows = [Line(f"{count} sources agree: {claims[0].label}.", agreeing)]
-            blocks.append(Block("What each source says", tuple(rows)))
-            edges = [y for y in (level.years_min, level.years_max) if y is not None]
-            notes = [years_note(self.kb, self.kb.years_reading(y)) for y in edges]
-            if any(notes):
-                blocks.append(Block("At the edges", lines(n for n in notes if n)))
-        else:
-            lower = prev and self._experience_line(prev)
-            absent = f"None of the sources gives years of experience for {level.a_noun}."
-            blocks.append(Block(None, (Line(absent),)))
-            if lower:
-                blocks.append(Block("The level below, for comparison", (lower,)))
-            blocks.append(Block(None, lines(n for n in level.notes if n.differ)))
-        return Answer(
-            f"Years of experience for {level.a_noun}",
-            self.lead(profile, q),
-            tuple(blocks),
-            self.suggest(
-                Query("timeline", q.level, prev) if prev and prev != "aspiring" else None,
-                Query("level_overview", q.level),
-                Query("salary", q.level, None, q.market),
-            ),
-        )
-
-    def _experience_line(self, level_id: str) -> Line | None:
-        """ "Senior ML engineer: 5–8 years" with each source's range where they differ."""
-        claims = [c for c in self.kb.experience if c.level == level_id]
-        if not claims:
-            return None
-        ranges = "; ".join(
-            f"{c.label} ({', '.join(self.kb.sources[s].short for s in c.sources)})"
-            if len(claims) > 1
-            else c.label
-            for c in claims
-        )
-        sources = tuple(dict.fromkeys(s for c in claims for s in c.sources))
-        return Line(f"{self.kb.levels[level_id].name}: {ranges}", sources)
+        """The years of experience the sources give a level (bot.answering.moves)."""
+        return self.moves.experience(q, profile)
 
     def promotion(self, q: Query, profile: Profile) -> Answer:
-        """What to focus on and build for the move into the target level."""
-        if q.level is None or q.from_level is None:
-            return Answer(
-                "Getting promoted",
-                "Tell me your level (for example “I'm mid-level”) for the step that is yours.",
-                self.sections(self.topic_of(q.intent).sections, None, 1),
-                self.suggest(
-                    Query("promotion", "mid", "junior"),
-                    Query("promotion", "senior", "mid"),
-                    Query("promotion", "staff", "senior"),
-                ),
-            )
-        steps = self.path(q.from_level, q.level)
-        step = steps[-1] if steps else None
-        note = None
-        if step is None:
-            return Answer(
-                f"From {q.from_level} to {q.level}", note="The knowledge base has no such step."
-            )
-        if len(steps) > 1:
-            first = steps[0]
-            note = (
-                f"That is {len(steps)} steps. The first is {first.from_level} → {first.to_level}: "
-                f"ask “How to go from {first.from_level} to {first.to_level}”."
-            )
-        blocks = (
-            Block("Focus on", lines(step.focus, 4)),
-            Block("Skills to add", lines(step.skills_to_add, 4)),
-            Block("Soft skills to build", lines(step.soft_skills, 3)),
-            Block("How to show you are ready", lines(step.how_to_advance, 3)),
-        )
-        return Answer(
-            f"From {step.from_level} to {step.to_level}",
-            self.lead(profile, q),
-            blocks,
-            self.suggest(
-                Query("timeline", step.to_level, step.from_level),
-                Query("interviews", step.to_level),
-                Query("salary", step.to_level, None, q.market),
-            ),
-            note,
-        )
+        """What a move takes (bot.answering.moves builds it)."""
+        return self.moves.promotion(q, profile)
 
     # -- levels ---------------------------------------------------------------------------
     def level_overview(self, q: Query, profile: Profile) -> Answer:
@@ -671,21 +352,22 @@ class Answers:
             rest = [s for s in sections if not s.backgrounds]
             sections = [*mine, *rest]
         general = [s for s in sections if s.level is None]
-        leveled = [s for s in sections if s.level is not None]
-        chosen: list[Section] = []
-        if level and leveled:
-            rank = self.kb.levels[level].rank
-            nearest = min(abs(self.kb.levels[s.level].rank - rank) for s in leveled if s.level)
-            chosen = [
-                s
-                for s in leveled
-                if s.level and abs(self.kb.levels[s.level].rank - rank) == nearest
-            ][:1]
-        elif not level:
-            chosen = leveled
+        chosen = self._nearest(sections, level)
         picked = [s for s in sections if s in chosen or s in general]
         limit = per_section if len(picked) > 1 else max(per_section, 6)
         return tuple(Block(s.title, lines(s.items, limit)) for s in picked)
+
+    def _nearest(self, sections: Sequence[Section], level: str | None) -> list[Section]:
+        """The level-specific section nearest the level (all of them without a level)."""
+        leveled = [s for s in sections if s.level is not None]
+        if not level:
+            return leveled
+        rank = self.kb.levels[level].rank
+        distance = {id(s): abs(self.kb.levels[s.level].rank - rank) for s in leveled if s.level}
+        if not distance:
+            return []
+        nearest = min(distance.values())
+        return [s for s in leveled if distance[id(s)] == nearest][:1]
 
     def topic(self, q: Query, profile: Profile) -> Answer:
         """A topical answer (IC vs management, resume, ...)."""

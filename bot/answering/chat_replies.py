@@ -75,7 +75,7 @@ class ChatReplies:
             self.remembered(profile),
             blocks,
             self.answers.suggest(self._starters(profile), Query("salary"), Query("timeline")),
-            "Answers come from five public career guides; figures show which one says what.",
+            f"Answers come from {self.kb.describe_sources()}; figures show which one says what.",
         )
 
     def level_set(self, profile: Profile) -> Answer:
@@ -171,7 +171,11 @@ class ChatReplies:
                         Line("/nudges weekly [day] [HH:MM], e.g. /nudges weekly fri 18:00"),
                         Line("/nudges daily [HH:MM], e.g. /nudges daily 08:30"),
                         Line("/nudges off, or just say “stop the reminders”"),
-                        Line("/timezone Europe/London (UTC until you set one)"),
+                        Line(
+                            "/timezone Europe/London (UTC until you set one)"
+                            if state.tz == "UTC"
+                            else f"/timezone: yours is {state.tz}"
+                        ),
                     ),
                 ),
             ),

@@ -125,3 +125,84 @@ def level_ranges(kb: KnowledgeBase, market: str) -> tuple[Line, ...]:
     """Per level, the lowest to highest figure the sources give for a market."""
     rows = [range_line(kb, level.id, market) for level in kb.levels.values()]
     return tuple(row for row in rows if row)
+
+
+# -- the pay answer's pieces (issue 14: a headline, one short bullet per source, one caveat) ----
+
+_COUNTS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def count(n: int, noun: str) -> str:
+    """ "one source", "three figures" (small counts read better as words)."""
+    word = _COUNTS[n] if n < len(_COUNTS) else str(n)
+    return f"{word} {noun}{'' if n == 1 else 's'}"
+
+
+def sources_of(bands: Sequence[SalaryBand]) -> tuple[str, ...]:
+    """The bands' sources in order of first appearance."""
+    return tuple(dict.fromkeys(b.source for b in bands))
+
+
+def span(bands: Sequence[SalaryBand]) -> str:
+    """The lowest to the highest figure of the bands: "$160k–$400k", "$245k–$700k+"."""
+    lo = min(b.min for b in bands)
+    tops = [b.max for b in bands if b.max is not None]
+    hi = max(tops) if tops else None
+    open_top = hi is None or any(b.max is None or b.open_ended for b in bands)
+    return money_range(lo, hi, open_top, bands[0].currency)
+
+
+def headline(bands: Sequence[SalaryBand]) -> str:
+    """The range across the bands with how many sources give it: "$200k–$400k (two sources)";
+    figures are counted too when a source gives several."""
+    n_sources = len(sources_of(bands))
+    figures = f", {count(len(bands), 'figure')}" if len(bands) > n_sources else ""
+    return f"{span(bands)} ({count(n_sources, 'source')}{figures})"
+
+
+def _qualifier(kb: KnowledgeBase, band: SalaryBand) -> str:
+    """What sets a band apart within its source: its own name ("Staff+") and its region."""
+    parts = [p for p in (band.label if len(band.levels) > 1 else None, band.region) if p]
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def source_line(kb: KnowledgeBase, source: str, bands: Sequence[SalaryBand]) -> Line:
+    """One source's figures on one short line: "Resume-builder guide: $200k–$350k (top-tier
+    companies), $280k–$400k (Bay Area / New York), total comp"; a figure with no country
+    named says so. The basis is named only when the source states it (the caveat line counts
+    the others)."""
+    figures = [
+        money_range(b.min, b.max, b.open_ended, b.currency) + _qualifier(kb, b) for b in bands
+    ]
+    text = f"{kb.sources[source].short}: {', '.join(figures)}"
+    bases = {b.basis for b in bands}
+    if len(bases) == 1 and (basis := bases.pop()) != "unspecified":
+        text += f", {_BASIS[basis]}"
+    if not all(b.country_named for b in bands):
+        text += f", {NO_COUNTRY}"
+    return Line(text, (source,))
+
+
+def source_lines(kb: KnowledgeBase, bands: Sequence[SalaryBand]) -> tuple[Line, ...]:
+    """One line per source: those naming the country first, then those naming none."""
+    ordered = [b for b in bands if b.country_named] + [b for b in bands if not b.country_named]
+    by_source: dict[str, list[SalaryBand]] = {}
+    for band in ordered:
+        by_source.setdefault(band.source, []).append(band)
+    return tuple(source_line(kb, source, group) for source, group in by_source.items())
+
+
+def caveat(bands: Sequence[SalaryBand]) -> Line | None:
+    """One line on what the figures leave unsaid: no country named, basis not stated."""
+    no_country = sum(not b.country_named for b in bands)
+    no_basis = sum(b.basis == "unspecified" for b in bands)
+    parts = []
+    if no_country:
+        parts.append(f"{count(no_country, 'figure')} name{'s' if no_country == 1 else ''} no "
+                     "country (dollars, not necessarily US pay)")  # fmt: skip
+    if no_basis:
+        it = "doesn't say whether it is" if no_basis == 1 else "don't say whether they are"
+        parts.append(f"{count(no_basis, 'figure')} {it} base salary or total comp")
+    if not parts:
+        return None
+    return Line("Careful: " + "; ".join(parts) + ".")

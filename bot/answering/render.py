@@ -116,7 +116,6 @@ def html(answer: Answer, sources: dict[str, Source], limit: int = MAX_MESSAGE) -
 
 
 def _source_label(sources: dict[str, Source], source_id: str) -> str:
+    """A source's short name: the footer stays one line on a phone (/sources has the titles)."""
     source = sources.get(source_id)
-    if source is None:
-        return source_id
-    return f"{source.short}: “{source.title}”"
+    return source.short if source else source_id

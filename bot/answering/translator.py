@@ -48,58 +48,12 @@ def _companies(lines: tuple[Line, ...], kb: KnowledgeBase) -> set[str]:
 
 def answer(kb: KnowledgeBase, mention: LadderMention | None, level: str | None) -> Answer:
     """What a company level means here, or what a level here is called at big tech."""
-    ladders = kb.ladders
     if mention and mention.code and not mention.rungs:
-        assert mention.company
-        name = ladders.companies[mention.company].name
-        known = ", ".join(c for r in ladders.rungs if r.company == mention.company for c in r.codes)
-        return Answer(
-            f"I don't know {name} {mention.code}.",
-            f"The levels I can translate for {name}: {known}.",
-            (Block("Careful", _caveats(kb, {mention.company})),),
-        )
+        return _unknown(kb, mention)
     if mention and mention.rungs and mention.level is None:
-        lines = tuple(
-            Line(
-                f"{ladders.companies[r.company].name} {r.label} ≈ {kb.levels[r.level].noun}",
-                r.sources,
-            )
-            for r in mention.rungs
-        )
-        careful = _caveats(kb, set(), {r.company for r in mention.rungs}, 0)
-        return Answer(
-            f"{mention.code} means different things at different companies.",
-            "Tell me the company, like “L5 at Google”.",
-            (Block(None, lines), Block("Careful", careful)) if careful else (Block(None, lines),),
-        )
+        return _ambiguous(kb, mention)
     if mention and mention.rungs and mention.level:
-        rung = mention.rungs[0]
-        target = kb.levels[mention.level]
-        name = ladders.companies[rung.company].name
-        years = ""
-        if target.years_min is not None:
-            top = target.years_max
-            years = (
-                f" ({target.years_min:g}+ years)"
-                if top is None
-                else (f" ({target.years_min:g}–{top:g} years)")
-            )
-        lead = f"{name} {rung.label} is roughly {target.a_noun} in my terms{years}."
-        if rung.note:
-            lead += f" It is the {rung.note} rung."
-        if mention.own:
-            lead += f" I've noted that you're {target.a_noun}."
-        others = tuple(
-            line
-            for line in _equivalents(kb, target.id, None)
-            if not line.text.startswith(name + ":")
-        )
-        careful = _caveats(kb, {rung.company}, _companies(others, kb))
-        return Answer(
-            f"{name} {rung.codes[0]} ≈ {target.id} here",
-            lead,
-            (Block("Roughly the same elsewhere", others), Block("Careful", careful)),
-        )
+        return _translated(kb, mention, mention.level)
     company = mention.company if mention else None
     if level:
         target = kb.levels[level]
@@ -110,6 +64,72 @@ def answer(kb: KnowledgeBase, mention: LadderMention | None, level: str | None) 
             "Approximate equivalents on the software-engineering ladders ML engineers join:",
             (Block(None, equivalents), Block("Careful", careful)),
         )
+    return _table(kb)
+
+
+def _unknown(kb: KnowledgeBase, mention: LadderMention) -> Answer:
+    """A code the company's ladder does not have."""
+    ladders = kb.ladders
+    assert mention.company
+    name = ladders.companies[mention.company].name
+    known = ", ".join(c for r in ladders.rungs if r.company == mention.company for c in r.codes)
+    return Answer(
+        f"I don't know {name} {mention.code}.",
+        f"The levels I can translate for {name}: {known}.",
+        (Block("Careful", _caveats(kb, {mention.company})),),
+    )
+
+
+def _ambiguous(kb: KnowledgeBase, mention: LadderMention) -> Answer:
+    """A code several companies use for different levels ("L5"), without the company."""
+    ladders = kb.ladders
+    lines = tuple(
+        Line(
+            f"{ladders.companies[r.company].name} {r.label} ≈ {kb.levels[r.level].noun}",
+            r.sources,
+        )
+        for r in mention.rungs
+    )
+    careful = _caveats(kb, set(), {r.company for r in mention.rungs}, 0)
+    return Answer(
+        f"{mention.code} means different things at different companies.",
+        "Tell me the company, like “L5 at Google”.",
+        (Block(None, lines), Block("Careful", careful)) if careful else (Block(None, lines),),
+    )
+
+
+def _translated(kb: KnowledgeBase, mention: LadderMention, level: str) -> Answer:
+    """One company level in this bot's terms, with the same level elsewhere."""
+    rung = mention.rungs[0]
+    target = kb.levels[level]
+    name = kb.ladders.companies[rung.company].name
+    years = ""
+    if target.years_min is not None:
+        top = target.years_max
+        years = (
+            f" ({target.years_min:g}+ years)"
+            if top is None
+            else (f" ({target.years_min:g}–{top:g} years)")
+        )
+    lead = f"{name} {rung.label} is roughly {target.a_noun} in my terms{years}."
+    if rung.note:
+        lead += f" It is the {rung.note} rung."
+    if mention.own:
+        lead += f" I've noted that you're {target.a_noun}."
+    others = tuple(
+        line for line in _equivalents(kb, target.id, None) if not line.text.startswith(name + ":")
+    )
+    careful = _caveats(kb, {rung.company}, _companies(others, kb))
+    return Answer(
+        f"{name} {rung.codes[0]} ≈ {target.id} here",
+        lead,
+        (Block("Roughly the same elsewhere", others), Block("Careful", careful)),
+    )
+
+
+def _table(kb: KnowledgeBase) -> Answer:
+    """Every level here with its codes at each company."""
+    ladders = kb.ladders
     rows = []
     for lv in kb.levels.values():
         parts = []

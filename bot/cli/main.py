@@ -13,15 +13,22 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.advisor import Advisor
-from bot.coaching import nudges, plans
+from bot.answering.chart import Charts, NoFigures
+from bot.cli.terminal import Terminal
+from bot.coaching import nudges
 from bot.config import ConfigError, Settings, default_db
+from bot.front import Front
 from bot.knowledge import copycheck, loader
 from bot.knowledge.model import KnowledgeBase, Tip
 from bot.knowledge.yamlnodes import KnowledgeError
+from bot.services import Services
 from bot.storage.health import DatabaseProblem, InstanceLock, check_database
 from bot.storage.store import Storage
 
 EXIT_USAGE = 2
+# The labelled set `careerbot eval` scores by default: packaged with the bot (pyproject.toml
+# copies tests/eval into the wheel), else the checkout's tests/eval.
+EVAL_SET = "questions.yaml"
 
 
 def load_kb(directory: str | None) -> KnowledgeBase:
@@ -70,22 +77,40 @@ def build_parser() -> argparse.ArgumentParser:
                        help="user id (default 1)")  # fmt: skip
         p.add_argument("--knowledge", metavar="DIR", default=argparse.SUPPRESS,
                        help="knowledge base directory")  # fmt: skip
+        p.add_argument("--out", metavar="DIR", default=None,
+                       help="where /plan export and charts are written (default: the current "
+                       "directory)")  # fmt: skip
 
-    conversation(sub.add_parser("chat", help="talk to the advisor on the terminal"))
-    ask = sub.add_parser("ask", help="ask one question and print the answer")
-    ask.add_argument("question")
+    conversation(sub.add_parser("chat", help="talk to the advisor on the terminal; choices are "
+                                "numbered: type the number to pick one"))  # fmt: skip
+    ask = sub.add_parser("ask", help="ask one question (or run one /command) and print the answer")
+    ask.add_argument("question", help="the question, in quotes")
     conversation(ask)
 
+    chart = sub.add_parser("chart", help="draw the pay ranges per source for a level and market "
+                           "as a PNG")  # fmt: skip
+    chart.add_argument("level", help="a level id: " + ", ".join(("junior", "mid", "senior",
+                       "staff", "principal")))  # fmt: skip
+    chart.add_argument("market", nargs="?", default="us",
+                       help="a market id or city (default: us)")  # fmt: skip
+    chart.add_argument("--out", metavar="FILE", default=None,
+                       help="PNG file to write (default: pay-LEVEL-MARKET.png here)")  # fmt: skip
+    chart.add_argument("--knowledge", metavar="DIR", default=argparse.SUPPRESS,
+                       help="knowledge base directory")  # fmt: skip
+
     ev = sub.add_parser("eval", help="score intent and slot matching on a labelled question set")
-    ev.add_argument("file", nargs="?", help="labelled set (default: tests/eval/questions.yaml)")
-    ev.add_argument("--knowledge", metavar="DIR", default=argparse.SUPPRESS)
+    ev.add_argument("file", nargs="?", help="labelled set (default: the packaged "
+                    "questions.yaml, the held-out set)")  # fmt: skip
+    ev.add_argument("--knowledge", metavar="DIR", default=argparse.SUPPRESS,
+                    help="knowledge base directory")  # fmt: skip
     ev.add_argument("--errors", action="store_true", help="list every miss")
 
     run = sub.add_parser("run", help="run the Telegram bot (long polling, or a webhook server)")
     run.add_argument("--token", help="bot token (prefer $TELEGRAM_BOT_TOKEN: flags show in ps)")
     run.add_argument("--api-base-url", help="Bot API base URL ($TELEGRAM_API_BASE_URL)")
     run.add_argument("--db", help="SQLite database ($CAREERBOT_DB)")
-    run.add_argument("--knowledge", metavar="DIR", default=argparse.SUPPRESS)
+    run.add_argument("--knowledge", metavar="DIR", default=argparse.SUPPRESS,
+                     help="knowledge base directory ($CAREERBOT_KNOWLEDGE)")  # fmt: skip
     run.add_argument("--admin-ids", help="user ids allowed /stats ($CAREERBOT_ADMIN_IDS)")
     run.add_argument("--log-level", help="DEBUG, INFO, WARNING... ($CAREERBOT_LOG_LEVEL)")
     run.add_argument("--keep-unanswered", choices=("on", "off"),
@@ -110,9 +135,13 @@ def build_parser() -> argparse.ArgumentParser:
     nudge = sub.add_parser("nudges", help="nudge tools")
     nudge_sub = nudge.add_subparsers(dest="nudges_command", required=True)
     preview = nudge_sub.add_parser("preview", help="a user's next nudge and when it is due")
-    preview.add_argument("--user", type=_positive_int, required=True, metavar="ID")
-    preview.add_argument("--db", metavar="PATH", default=None)
-    preview.add_argument("--knowledge", metavar="DIR", default=argparse.SUPPRESS)
+    preview.add_argument("--user", type=_positive_int, required=True, metavar="ID",
+                         help="the user's id (their Telegram user id)")  # fmt: skip
+    preview.add_argument("--db", metavar="PATH", default=None,
+                         help="SQLite database (default: $CAREERBOT_DB or the user data dir); "
+                         "never created")  # fmt: skip
+    preview.add_argument("--knowledge", metavar="DIR", default=argparse.SUPPRESS,
+                         help="knowledge base directory")  # fmt: skip
 
     kb = sub.add_parser("kb", help="knowledge base tools")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
@@ -147,19 +176,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "eval":
         from bot.cli import evaluation
 
+        labelled = args.file or eval_set()
+        if labelled is None:
+            print("careerbot eval: no labelled set is installed with this copy; give one: "
+                  "careerbot eval PATH/TO/questions.yaml (tests/eval/ in the source "
+                  "repository)", file=sys.stderr)  # fmt: skip
+            return EXIT_USAGE
         kb = load_kb(args.knowledge)
-        return evaluation.main(kb, args.file, args.errors)
+        return evaluation.main(kb, str(labelled), args.errors)
     if command == "run":
         return run_bot(args)
     if command == "nudges":
         kb = load_kb(args.knowledge)
-        return asyncio.run(preview_nudge(kb, args.db or default_db(), args.user, sys.stdout))
+        db = args.db or default_db()
+        if db != ":memory:" and not Path(db).is_file():
+            # A preview only reads: a mistyped path must not leave an empty database behind.
+            print(f"careerbot: no database at {db} (give the bot's with --db)", file=sys.stderr)
+            return 1
+        return asyncio.run(preview_nudge(kb, db, args.user, sys.stdout))
+    if command == "chart":
+        return draw_chart(load_kb(args.knowledge), args.level, args.market, args.out)
     kb = load_kb(args.knowledge)
     db = args.db or default_db()
+    files = Path(args.out) if args.out else None
     try:
         if command == "ask":
-            return asyncio.run(ask_once(kb, db, args.user, args.question, args.json, sys.stdout))
-        return asyncio.run(chat(kb, db, args.user, args.json, sys.stdin, sys.stdout))
+            return asyncio.run(ask_once(kb, db, args.user, args.question, args.json, sys.stdout,
+                                        files))  # fmt: skip
+        return asyncio.run(chat(kb, db, args.user, args.json, sys.stdin, sys.stdout, files))
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -203,29 +247,67 @@ def run_bot(args: argparse.Namespace) -> int:
 
 
 async def preview_nudge(kb: KnowledgeBase, db: str, user: int, out: TextIO) -> int:
-    """`careerbot nudges preview`: the user's schedule and the tip their next nudge carries."""
+    """`careerbot nudges preview`: the user's schedule and the tip their next nudge carries.
+    Reads only: a database that does not exist is not created, an unknown user is said so."""
     storage = await Storage.open(db)
     try:
-        profile, _ = await storage.load(user)
-        state = profile.nudges
-        out.write(f"user {user}: nudges {nudges.describe(state)}\n")
-        if state.active and state.next_due:
-            local = nudges.local_time(state.next_due, state.tz)
-            out.write(f"next due: {local} ({state.tz}) = {state.next_due.isoformat()}\n")
-        elif state.active:
-            out.write("next due: not scheduled (the user blocked the bot)\n")
-        plan = plans.plan_from(kb, profile.level)
-        open_items = plans.open_items(plan, await storage.plan_statuses(user)) if plan else []
-        step, _ = nudges.pick_step(
-            open_items, kb.tips, profile.level, await storage.tips_seen(user)
-        )
-        cited = step.based_on if isinstance(step, Tip) else step.sources
-        sources = ", ".join(kb.sources[s].short for s in cited)
-        text = step.text if isinstance(step, Tip) else f"{step.name} (from the plan): {step.show}"
-        out.write(f"next step ({step.id}, for {profile.level or 'any level'}): {text}\n")
-        out.write(f"our suggestion, building on: {sources}\n")
+        services = Services(kb, storage, Advisor(kb, storage))
+        preview = await services.nudge_preview(user)
     finally:
         await storage.close()
+    if preview is None:
+        print(f"careerbot: user {user} is not in {db}: nothing stored, no nudges",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    state, step = preview.state, preview.step
+    out.write(f"user {user}: nudges {nudges.describe(state)}\n")
+    if state.active and state.next_due:
+        local = nudges.local_time(state.next_due, state.tz)
+        out.write(f"next due: {local} ({state.tz}) = {state.next_due.isoformat()}\n")
+    elif state.active:
+        out.write("next due: not scheduled (the user blocked the bot)\n")
+    cited = step.based_on if isinstance(step, Tip) else step.sources
+    sources = ", ".join(kb.sources[s].short for s in cited)
+    text = step.text if isinstance(step, Tip) else f"{step.name} (from the plan): {step.show}"
+    out.write(f"next step ({step.id}, for {preview.level or 'any level'}): {text}\n")
+    out.write(f"our suggestion, building on: {sources}\n")
+    return 0
+
+
+def eval_set() -> Path | None:
+    """The default labelled set: the one packaged with the bot, else the checkout's."""
+    from importlib import resources
+
+    packaged = Path(str(resources.files("bot"))) / "_eval" / EVAL_SET
+    if packaged.is_file():
+        return packaged
+    # A source checkout (editable install): the repository's tests/eval, wherever we run.
+    checkout = Path(__file__).resolve().parents[2] / "tests" / "eval" / EVAL_SET
+    return checkout if checkout.is_file() else None
+
+
+def draw_chart(kb: KnowledgeBase, level: str, market: str, out: str | None) -> int:
+    """`careerbot chart LEVEL [MARKET] --out FILE.png`: the picture Telegram's Chart button
+    sends."""
+    from bot.understanding.pipeline import Pipeline
+
+    slots = Pipeline(kb).match(f"salary for {level} in {market}").slots
+    level_id = level if level in kb.levels else slots.level
+    market_id = market if market in kb.markets else slots.market
+    if level_id is None or market_id is None:
+        what = f"level '{level}'" if level_id is None else f"market '{market}'"
+        print(f"careerbot chart: unknown {what}; levels: {', '.join(kb.levels)}; markets: "
+              f"{', '.join(m.id for m in kb.covered_markets)}", file=sys.stderr)  # fmt: skip
+        return EXIT_USAGE
+    charts = Charts(kb)
+    try:
+        data = charts.png(level_id, market_id)
+    except NoFigures as exc:
+        print(f"careerbot chart: {exc}", file=sys.stderr)
+        return 1
+    path = Path(out) if out else Path(charts.filename(level_id, market_id))
+    path.write_bytes(data)
+    print(f"{path}: {charts.caption(level_id, market_id)}")
     return 0
 
 
@@ -274,20 +356,24 @@ def copy_check(kb: KnowledgeBase, sources: Sequence[str], every: bool = False) -
 
 
 async def ask_once(
-    kb: KnowledgeBase, db: str, user: int, question: str, as_json: bool, out: TextIO
-) -> int:
-    """Answer one question."""
+    kb: KnowledgeBase, db: str, user: int, question: str, as_json: bool, out: TextIO,
+    files: Path | None = None,
+) -> int:  # fmt: skip
+    """Answer one question (or run one command)."""
     storage = await Storage.open(db)
     try:
-        advisor = Advisor(kb, storage)
-        reply = await advisor.ask(user, question, now())
-        if as_json:
-            out.write(json.dumps(advisor.as_json(reply), ensure_ascii=False) + "\n")
-        else:
-            out.write(advisor.plain(reply.answer) + "\n")
+        terminal = Terminal(make_front(kb, storage), out, now, as_json=as_json, files=files,
+                            numbered=False)  # fmt: skip
+        await terminal.turn(user, question)
     finally:
         await storage.close()
     return 0
+
+
+def make_front(kb: KnowledgeBase, storage: Storage) -> Front:
+    """The core front end over an open database: what the terminal draws."""
+    advisor = Advisor(kb, storage)
+    return Front(Services(kb, storage, advisor))
 
 
 def _parse_line(line: str, default_user: int) -> tuple[int, str] | str:
@@ -310,15 +396,17 @@ def _parse_line(line: str, default_user: int) -> tuple[int, str] | str:
 
 
 async def chat(
-    kb: KnowledgeBase, db: str, user: int, as_json: bool, inp: TextIO, out: TextIO
-) -> int:
+    kb: KnowledgeBase, db: str, user: int, as_json: bool, inp: TextIO, out: TextIO,
+    files: Path | None = None,
+) -> int:  # fmt: skip
     """A terminal conversation; with --json, one JSON line out per line in, in order."""
     storage = await Storage.open(db)
-    advisor = Advisor(kb, storage)
+    terminal = Terminal(make_front(kb, storage), out, now, as_json=as_json, files=files)
     interactive = inp.isatty() and not as_json
     try:
         if interactive:
-            out.write("Career advisor for ML engineers. Ask anything; Ctrl-D to quit.\n\n")
+            out.write("Career advisor for ML engineers. Ask anything, /help for commands, a "
+                      "number to pick a choice; Ctrl-D to quit.\n\n")  # fmt: skip
         while True:
             if interactive:
                 out.write("you> ")
@@ -334,12 +422,7 @@ async def chat(
             user_id, text = parsed
             if not as_json and not text.strip():
                 continue
-            reply = await advisor.ask(user_id, text, now())
-            if as_json:
-                out.write(json.dumps(advisor.as_json(reply), ensure_ascii=False) + "\n")
-            else:
-                out.write(advisor.plain(reply.answer) + "\n\n")
-            out.flush()
+            await terminal.turn(user_id, text)
     finally:
         await storage.close()
     return 0

@@ -31,11 +31,7 @@ class PlanReply:
 
     answer: Answer
     document: Document | None = None
-    items: tuple[tuple[str, str], ...] = ()  # (item id, name)
-
-
-# How many open items get buttons under a plan.
-BUTTONS = 5
+    items: tuple[tuple[str, str], ...] = ()  # (item id, name): the items to offer marks for
 
 
 class Planner:
@@ -63,15 +59,17 @@ class Planner:
         ticks = plans.read_ticks(own, text, self.kb) if own else plans.Ticks()
         if own and ticks:
             answer, statuses = await self._tick(profile, own, statuses, ticks, now)
-            vague = tuple((i.id, i.name) for _, items in ticks.ambiguous for i in items)
-            return PlanReply(answer, None, vague or self._open(own, statuses))
+            vague = tuple(dict.fromkeys((i.id, i.name) for _, items in ticks.ambiguous
+                                        for i in items))  # fmt: skip
+            # A vague mention is asked about with its likely items only; else the whole plan.
+            return PlanReply(answer, None, vague or self._items(own))
         plan = self.plan_for(profile, target)
         if plan is None:
             return PlanReply(self._no_plan(profile, target))
         if any(word in text.lower() for word in _EXPORT_WORDS):
             answer, document = self.export(profile, plan, statuses, now)
             return PlanReply(answer, document)
-        return PlanReply(self.show(profile, plan, statuses, now), None, self._open(plan, statuses))
+        return PlanReply(self.show(profile, plan, statuses, now), None, self._items(plan))
 
     def show(self, profile: Profile, plan: Plan, statuses: dict[str, str], now: datetime) -> Answer:
         """The plan with progress, next step and time at level."""
@@ -83,10 +81,16 @@ class Planner:
         await self.storage.set_plan_statuses(profile.user_id, {item_id: status}, now)
         plan = next(p for p in self.kb.plans.values() if any(i.id == item_id for i in p.items))
         statuses = await self.storage.plan_statuses(profile.user_id)
-        return PlanReply(self.show(profile, plan, statuses, now), None, self._open(plan, statuses))
+        return PlanReply(self.show(profile, plan, statuses, now), None, self._items(plan))
 
-    def _open(self, plan: Plan, statuses: dict[str, str]) -> tuple[tuple[str, str], ...]:
-        return tuple((i.id, i.name) for i in plans.open_items(plan, statuses)[:BUTTONS])
+    async def view(self, profile: Profile, plan: Plan, now: datetime) -> PlanReply:
+        """A plan as it stands, with every item to mark."""
+        statuses = await self.storage.plan_statuses(profile.user_id)
+        return PlanReply(self.show(profile, plan, statuses, now), None, self._items(plan))
+
+    def _items(self, plan: Plan) -> tuple[tuple[str, str], ...]:
+        """Every item of the plan, in its order: each can be marked (a page at a time)."""
+        return tuple((i.id, i.name) for i in plan.items)
 
     def export(
         self, profile: Profile, plan: Plan, statuses: dict[str, str], now: datetime

@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from bot.answering.answer import Answer, Block, Line
 from bot.knowledge.model import KnowledgeBase, Plan, PlanItem, Transition
+from bot.understanding.plan_items import LIKELY as LIKELY
 
 # What a message says about plan items is read by understanding; callers know it as plans'.
 from bot.understanding.plan_items import Ticks as Ticks
@@ -17,6 +18,7 @@ from bot.understanding.plan_items import read_ticks as read_ticks
 
 STATUSES = ("todo", "doing", "done", "skip")
 STATUS_LABELS = {"todo": "to do", "doing": "in progress", "done": "done", "skip": "not relevant"}
+MARKS = {"done": "✓", "doing": "…", "skip": "–", "todo": "○"}
 
 
 @dataclass(frozen=True)
@@ -101,11 +103,10 @@ def view(
     else:
         done = "Everything is done or set aside: time to ask for the promotion."
         blocks.append(Block("Next", (Line(done),)))
-    marks = {"done": "✓", "doing": "…", "skip": "–", "todo": "○"}
     for kind, title in (("technical", "Technical"), ("soft", "Soft skills"),
                         ("visibility", "Visibility")):  # fmt: skip
         lines = tuple(
-            Line(f"{marks[statuses.get(i.id, 'todo')]} {i.name}", i.sources)
+            Line(f"{MARKS[statuses.get(i.id, 'todo')]} {i.name}", i.sources)
             for i in plan.items
             if i.kind == kind
         )
@@ -118,7 +119,7 @@ def view(
         heading or f"Your plan: {plan.from_level} → {plan.to_level}",
         lead,
         tuple(blocks),
-        note="Mark items with the buttons, or tell me (“I already know Docker”).",
+        note="Mark items below, or tell me (“I already know Docker”).",
     )
 
 

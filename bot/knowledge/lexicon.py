@@ -60,6 +60,7 @@ class QuestionWords:
     inner_question_auxiliaries: tuple[str, ...] = ()
     followup_words: frozenset[str] = frozenset()  # with slots alone: a follow-up ("and for staff?")
     place_back_references: frozenset[str] = frozenset()  # "whats it like there"
+    acknowledgements: tuple[str, ...] = ()  # whole messages that only acknowledge ("ok")
 
 
 @dataclass(frozen=True)

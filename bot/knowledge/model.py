@@ -9,6 +9,14 @@ from importlib import resources
 from pathlib import Path
 
 from bot.knowledge.lexicon import Lexicon
+from bot.knowledge.pay_model import Market as Market
+from bot.knowledge.pay_model import Median as Median
+from bot.knowledge.pay_model import SalaryBand as SalaryBand
+from bot.knowledge.plan_model import Company as Company
+from bot.knowledge.plan_model import Plan as Plan
+from bot.knowledge.plan_model import PlanItem as PlanItem
+from bot.knowledge.plan_model import Rung as Rung
+from bot.knowledge.plan_model import Tip as Tip
 from bot.knowledge.registry import IntentSpec, MatchSettings, Policy
 
 FILES: tuple[str, ...] = (
@@ -100,46 +108,6 @@ class Level:
 
 
 @dataclass(frozen=True)
-class Market:
-    """A salary market (country) and the names users give it.
-
-    A market no source has figures for is still known (`covered` false), so that a question about
-    it is answered as such; `compare_with` is the covered market offered for comparison, if any.
-    """
-
-    id: str
-    name: str
-    currency: str
-    aliases: tuple[str, ...]
-    covered: bool = True
-    compare_with: str | None = None
-
-
-@dataclass(frozen=True)
-class SalaryBand:
-    """One source's salary figure for one or more levels (a "Staff+" band) in one market."""
-
-    level: str  # the lowest level the figure is for
-    market: str
-    source: str
-    min: float
-    max: float | None
-    open_ended: bool
-    currency: str
-    basis: str
-    region: str | None
-    years: str | None
-    note: str | None
-    levels: tuple[str, ...] = ()  # every level the figure is for (empty: just `level`)
-    label: str | None = None  # the source's name for a band of several levels ("Staff+")
-    country_named: bool = True  # False: the source gives the currency but names no country
-
-    def covers(self, level: str) -> bool:
-        """True when the figure is for `level` (a Staff+ band is for staff and principal)."""
-        return level in (self.levels or (self.level,))
-
-
-@dataclass(frozen=True)
 class Caveat:
     """A remark on pay figures, for the markets and levels it concerns (empty: all)."""
 
@@ -151,17 +119,6 @@ class Caveat:
         """True when the caveat concerns this market and level."""
         market_ok = not self.markets or market in self.markets
         return market_ok and (not self.levels or level in self.levels)
-
-
-@dataclass(frozen=True)
-class Median:
-    """A national median salary."""
-
-    amount: float
-    currency: str
-    market: str
-    source: str
-    text: str
 
 
 @dataclass(frozen=True)
@@ -258,67 +215,6 @@ class Topic:
     id: str
     title: str
     sections: tuple[Section, ...]
-
-
-@dataclass(frozen=True)
-class Tip:
-    """One small next step, sent as a nudge to users at the given levels."""
-
-    id: str
-    levels: tuple[str, ...]
-    text: str
-    based_on: tuple[str, ...]  # a tip is our suggestion: the sources it builds on
-
-
-@dataclass(frozen=True)
-class PlanItem:
-    """One thing to have or do for the next level (its `sources` state it) and how to show it
-    (`show`: our suggestion, building on those sources)."""
-
-    id: str
-    kind: str  # technical | soft | visibility
-    name: str
-    aliases: tuple[str, ...]
-    show: str
-    sources: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Plan:
-    """The checklist for one move between levels."""
-
-    from_level: str
-    to_level: str
-    items: tuple[PlanItem, ...]
-
-
-@dataclass(frozen=True)
-class Company:
-    """A company whose engineering ladder the level translator knows."""
-
-    id: str
-    name: str
-    aliases: tuple[str, ...]
-    numbered: bool = False  # its levels are bare numbers ("microsoft 62")
-
-
-@dataclass(frozen=True)
-class Rung:
-    """One company level (its codes, title) and the bot's level it roughly matches."""
-
-    company: str
-    codes: tuple[str, ...]
-    title: str | None
-    level: str
-    note: str | None
-    sources: tuple[str, ...]
-    aliases: tuple[str, ...] = ()  # other names of the title ("SDE 2" for "SDE II")
-
-    @property
-    def label(self) -> str:
-        """ "L5 (Senior SWE)", "63–64"."""
-        codes = "–".join(self.codes) if len(self.codes) == 2 else "/".join(self.codes)
-        return f"{codes} ({self.title})" if self.title else codes
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ CONDITIONS = {
     "claims": 'says the speaker has, does or lacks something ("I know Docker")',
     "negated": "says something is not, or not yet, so",
     "dated_level": 'a level (or "my level") with a date: "senior since 2023"',
+    "acknowledgement": 'the whole message only acknowledges ("ok", "alright")',
     # slots
     "level_stated": "a level named or stated as one's own, or years of experience",
     "speaker_involved": "the speaker's own level, years, or a first-person word",
@@ -73,7 +74,7 @@ BUILDERS = {
     "interviews": True, "soft_skills": True,
 }  # fmt: skip
 REPLIES = ("level_set", "market_set", "greeting", "help", "out_of_scope", "translator")
-ACTIONS = ("nudges", "forget", "plan", "profile", "undo")
+ACTIONS = ("nudges", "forget", "plan", "profile", "undo", "small_talk")
 # What a statement about oneself states.
 STATED = ("level", "market")
 # The slots a suggestion label may name: "{level}", "{from_level}", "{market}" (its name), and

@@ -26,6 +26,7 @@ from telegram.request import BaseRequest
 
 from bot.advisor import Advisor
 from bot.config import Settings
+from bot.front import COMMANDS, Front
 from bot.knowledge.model import KnowledgeBase
 from bot.services import Services
 from bot.storage.durable import Inbox, Outbox
@@ -192,14 +193,7 @@ def build_application(
     app.bot_data.dispatch_nudges = dispatch_nudges
 
     private_or_addressed = AddressedToBot()
-    for name, callback in (
-        ("start", commands.start), ("help", commands.help_command),
-        ("level", commands.level_command), ("market", commands.market_command),
-        ("profile", commands.profile_command), ("forget", commands.forget_command),
-        ("sources", commands.sources_command), ("stats", commands.stats_command),
-        ("nudges", commands.nudges_command), ("plan", commands.plan_command),
-        ("timezone", commands.timezone_command),
-    ):  # fmt: skip
+    for name, callback in (*commands.HANDLERS.items(), ("stats", commands.stats_command)):
         # A forwarded command is someone else's: it is read as their words, never run.
         app.add_handler(CommandHandler(name, callback, filters=~filters.FORWARDED))
     app.add_handler(
@@ -253,9 +247,10 @@ async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
                     "may or may not have arrived and is not sent again", update_id,
                     chat_id)  # fmt: skip
     deps.services = Services(deps.kb, deps.storage, deps.advisor)
+    deps.front = Front(deps.services)
     deps.nudger = Nudger(app.bot, deps.kb, deps.services, deps.clock, sender=deps.sender)
     await deps.nudger.recover()
-    await app.bot.set_my_commands([BotCommand(name, text) for name, text in commands.COMMANDS])
+    await app.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
     if app.bot_data.dispatch_nudges:
         deps.nudger.start()
     log.info("bot @%s ready (database %s)", app.bot.username, deps.settings.db)

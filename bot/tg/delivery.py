@@ -271,6 +271,31 @@ async def send_document(
     return await _to_chat(sender, chat_id, [send], INTERACTIVE, on_blocked)
 
 
+async def send_photo(
+    sender: Sender,
+    chat_id: int,
+    filename: str,
+    data: bytes,
+    caption: str,
+    keyboard: InlineKeyboardMarkup | None = None,
+    on_blocked: Callable[[], Awaitable[None]] | None = None,
+    **where: Any,
+) -> Message | None:
+    """Send a picture (a pay chart) with a plain caption; None if the chat refuses messages."""
+
+    async def send(target: int, ticket: Ticket | None) -> Message:
+        return await sender.bot.send_photo(
+            target,
+            photo=InputFile(data, filename=filename),
+            caption=caption[:1024],
+            reply_markup=keyboard,
+            rate_limit_args=ticket,
+            **where,
+        )
+
+    return await _to_chat(sender, chat_id, [send], INTERACTIVE, on_blocked)
+
+
 async def send_html(
     sender: Sender,
     chat_id: int,

@@ -12,19 +12,20 @@ from datetime import datetime
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, ReplyParameters, Update
-from telegram.constants import ChatType
+from telegram.constants import ChatType, ParseMode
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
-from bot.advisor import Advisor, Reply
+from bot.advisor import Advisor
 from bot.answering import render
 from bot.answering.answer import Answer
 from bot.config import Settings
+from bot.front import Front, Shown
 from bot.knowledge.model import KnowledgeBase
 from bot.services import Services
 from bot.storage.durable import Outbox
 from bot.storage.store import Storage
 from bot.tg import keyboards
-from bot.tg.delivery import Sender, send_document, send_html
+from bot.tg.delivery import Sender, best_effort, send_document, send_html, send_photo
 from bot.tg.nudger import Nudger
 
 log = logging.getLogger("bot.updates")
@@ -43,6 +44,7 @@ class Deps:
     storage: Storage | None = None
     advisor: Advisor | None = None
     services: Services | None = None
+    front: Front | None = None
     nudger: Nudger | None = None
     sender: Sender | None = None
     outbox: Outbox | None = None
@@ -58,6 +60,12 @@ class Deps:
         """The core services (exist once the application is initialized)."""
         assert self.services is not None
         return self.services
+
+    @property
+    def shows(self) -> Front:
+        """What every front end shows (exists once the application is initialized)."""
+        assert self.front is not None
+        return self.front
 
     @property
     def send(self) -> Sender:
@@ -150,19 +158,46 @@ async def send(
     context: Ctx,
     answer: Answer,
     keyboard: InlineKeyboardMarkup | None = None,
-    suggest: bool = True,
 ) -> None:
-    """An answer as Telegram HTML, with `keyboard` or else its follow-up suggestions."""
+    """An answer as Telegram HTML, with `keyboard` if any."""
     d = context.deps
     chat = update.effective_chat
     if chat is None:
         return
     html = render.html(answer, d.kb.sources)
-    markup = keyboard
-    if markup is None and suggest:
-        markup = keyboards.answer_buttons(answer)
-    await send_html(d.send, chat.id, html, markup, on_blocked=_on_blocked(update, context),
+    await send_html(d.send, chat.id, html, keyboard, on_blocked=_on_blocked(update, context),
                     **where(update))  # fmt: skip
+
+
+async def show(update: Update, context: Ctx, shown: Shown) -> None:
+    """One message of the front end: its answer with its options as buttons (in place of the
+    message whose button was pressed, when it says so), then its document or picture."""
+    d = context.deps
+    chat = update.effective_chat
+    if chat is None:
+        return
+    markup = keyboards.markup(shown.rows)
+    if shown.photo is not None:
+        await send_photo(d.send, chat.id, shown.photo.filename, shown.photo.data,
+                         shown.photo.caption, markup, on_blocked=_on_blocked(update, context),
+                         **where(update))  # fmt: skip
+        return
+    query = update.callback_query
+    if shown.edit and query is not None and query.message is not None:
+        html = render.html(shown.answer, d.kb.sources)
+        edited = await best_effort(
+            lambda: query.edit_message_text(html, parse_mode=ParseMode.HTML,
+                                            reply_markup=markup),
+            "editing a message",
+        )  # fmt: skip
+        if edited:
+            return
+        # The message is gone or can no longer be edited: say it anew.
+    await send(update, context, shown.answer, markup)
+    document = shown.reply.document
+    if document is not None:
+        await send_document(d.send, chat.id, document.filename, document.text,
+                            on_blocked=_on_blocked(update, context), **where(update))  # fmt: skip
 
 
 def _on_blocked(update: Update, context: Ctx) -> Callable[[], Coroutine[Any, Any, None]]:
@@ -208,7 +243,7 @@ def command(
             started = time.perf_counter()
             if anonymous(update):
                 if changes:
-                    await send(update, context, ANONYMOUS_ANSWER, suggest=False)
+                    await send(update, context, ANONYMOUS_ANSWER)
                     log_update(update, f"command:{name}:anonymous", started)
                     return
             elif note_seen:
@@ -234,13 +269,3 @@ async def seen(update: Update, context: Ctx) -> None:
     who = speaker(update)
     if who is not None and not anonymous(update):
         await d.core.seen(who, d.clock())
-
-
-async def send_reply(update: Update, context: Ctx, reply: Reply) -> None:
-    """An advisor reply: its answer, buttons (plan items or follow-ups), and any document."""
-    keyboard = keyboards.plan_items(list(reply.items)) if reply.items else None
-    await send(update, context, reply.answer, keyboard)
-    if reply.document and update.effective_chat:
-        await send_document(context.deps.send, update.effective_chat.id,
-                            reply.document.filename, reply.document.text,
-                            on_blocked=_on_blocked(update, context), **where(update))  # fmt: skip

@@ -10,12 +10,11 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import Message, MessageEntity, Update
-from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.constants import ChatMemberStatus, ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, filters
 
-from bot.answering import render
 from bot.answering.answer import Answer
-from bot.domain import Query
+from bot.front import BadPick
 from bot.storage.health import is_write_failure
 from bot.tg import keyboards
 from bot.tg.delivery import CURRENT, best_effort
@@ -27,7 +26,7 @@ from bot.tg.deps import (
     log,
     log_update,
     send,
-    send_reply,
+    show,
     speaker,
     where,
 )
@@ -76,12 +75,14 @@ async def on_text(update: Update, context: Ctx) -> None:
     if message is None or who is None:
         return
     d = context.deps
-    _, advisor = d.ready
     text = _without_mention(message)
     log.debug("update=%s text=%r", update.update_id, text)
+    # Commands have their own handlers: a message here is words, even one starting with "/"
+    # (a forwarded command is someone else's words).
+    _, advisor = d.ready
     reply = await advisor.ask(who, text, d.clock(), forwarded=forwarded(message),
                               anonymous=anonymous(update))  # fmt: skip
-    await send_reply(update, context, reply)
+    await show(update, context, await d.shows.shown(who, reply))
     log_update(update, reply.intent, started)
 
 
@@ -93,7 +94,7 @@ async def on_other(update: Update, context: Ctx) -> None:
         "Ask me in words, e.g. “what skills for senior?”; a caption on a photo or a file works "
         "too. /help lists what I can do.",
     )
-    await send(update, context, answer, suggest=False)
+    await send(update, context, answer)
     log_update(update, "unreadable", started)
 
 
@@ -117,12 +118,17 @@ async def on_my_chat_member(update: Update, context: Ctx) -> None:
 
 ButtonBody = Callable[[Update, Ctx, int, tuple[str, ...]], Coroutine[Any, Any, str]]
 ButtonHandler = Callable[[Update, Ctx], Coroutine[Any, Any, None]]
+# Longer notices under a pressed button are alerts the user dismisses, not passing toasts.
+TOAST_CHARS = 60
+# Picks that only read: an anonymous admin may make them.
+READ_ONLY = frozenset({"q", "pli", "chart"})
 
 
 def button(kind: str, *, changes: bool = True) -> Callable[[ButtonBody], ButtonHandler]:
-    """Make the handler of one kind of button: it checks the button is the presser's, answers
-    the callback (best-effort: a press from before a restart is "too old" to answer, and is
-    carried out all the same), runs the body with the pattern's groups, logs one line."""
+    """Make the handler of one kind of button: it checks the button is the presser's, runs the
+    body with the pattern's groups (the body answers the callback: best-effort, since a press
+    from before a restart is "too old" to answer, and is carried out all the same), logs one
+    line."""
 
     def wrap(body: ButtonBody) -> ButtonHandler:
         @functools.wraps(body)
@@ -140,13 +146,13 @@ def button(kind: str, *, changes: bool = True) -> Callable[[ButtonBody], ButtonH
                 return
             if changes and anonymous(update):
                 await best_effort(query.answer, "answering a button")
-                await send(update, context, ANONYMOUS_ANSWER, suggest=False)
+                await send(update, context, ANONYMOUS_ANSWER)
                 return
             match = context.matches[0] if context.matches else None
             args = match.groups() if isinstance(match, re.Match) else ()
             try:
                 what = await body(update, context, who, args)
-            except keyboards.BadCallback:
+            except (keyboards.BadCallback, BadPick):
                 await _invalid(update, started)
                 return
             log_update(update, what, started)
@@ -164,10 +170,12 @@ async def _invalid(update: Update, started: float) -> None:
     log_update(update, "button:invalid", started)
 
 
-async def _answered(update: Update) -> None:
+async def _answered(update: Update, text: str | None = None) -> None:
     query = update.callback_query
     assert query is not None
-    await best_effort(query.answer, "answering a button")
+    # A notice longer than a glance (how to show a plan item) stays until dismissed.
+    alert = text is not None and len(text) > TOAST_CHARS
+    await best_effort(lambda: query.answer(text, show_alert=alert), "answering a button")
 
 
 async def on_unknown_button(update: Update, context: Ctx) -> None:
@@ -175,140 +183,49 @@ async def on_unknown_button(update: Update, context: Ctx) -> None:
     await _invalid(update, time.perf_counter())
 
 
-@button("q", changes=False)
-async def on_question_button(update: Update, context: Ctx, who: int, args: tuple[str, ...]) -> str:
-    """A follow-up suggestion: answered as if the user had asked it."""
-    d = context.deps
-    query = keyboards.known_query(args, d.kb)
-    await _answered(update)
-    _, advisor = d.ready
-    reply = await advisor.run(who, query, d.clock())
-    await send_reply(update, context, reply)
-    return reply.intent
+def _pick(kind: str) -> ButtonHandler:
+    """The handler of a kind of option `bot.front` offers: the front carries it out, the
+    callback is answered (with the pick's notice, if it has one), its messages are shown."""
 
+    async def body(update: Update, context: Ctx, who: int, args: tuple[str, ...]) -> str:
+        d = context.deps
+        shown = await d.shows.pick(who, kind, args, d.clock())
+        toast = next((s.toast for s in shown if s.toast), None)
+        await _answered(update, toast)
+        for one in shown:
+            if one.toast is None:
+                await show(update, context, one)
+        return f"{kind}:{shown[0].reply.intent}" if shown else kind
 
-@button("pl")
-async def on_plan_button(update: Update, context: Ctx, who: int, args: tuple[str, ...]) -> str:
-    """A plan item marked done / in progress / not relevant: the plan shown again in place (or
-    anew, when the message can no longer be edited)."""
-    d = context.deps
-    item_id, status = args
-    if not d.kb.plan_item(item_id):
-        raise keyboards.BadCallback(item_id)
-    await _answered(update)
-    planned = await d.core.mark_plan(who, item_id, status, d.clock())
-    html = render.html(planned.answer, d.kb.sources)
-    markup = keyboards.plan_items(list(planned.items))
-    query = update.callback_query
-    assert query is not None
-    edited: object = None
-    if query.message is not None:
-        edited = await best_effort(
-            lambda: query.edit_message_text(html, parse_mode=ParseMode.HTML,
-                                            reply_markup=markup),
-            "editing the plan",
-        )  # fmt: skip
-    if not edited:  # the message is gone or can no longer be edited: say it anew
-        await send(update, context, planned.answer, markup)
-    return f"plan:{status}"
-
-
-@button("lvl")
-async def on_level_button(update: Update, context: Ctx, who: int, args: tuple[str, ...]) -> str:
-    """A level picked: stored, then the market asked (or nudges offered)."""
-    d = context.deps
-    if args[0] not in d.kb.levels:
-        raise keyboards.BadCallback(args[0])
-    await _answered(update)
-    _, advisor = d.ready
-    reply = await advisor.run(who, Query("set_level", level=args[0]), d.clock())
-    await send(update, context, reply.answer)
-    if (await d.core.profile(who)).market is None:
-        await ask_market(update, context)
-    else:
-        await offer_nudges(update, context, who)
-    return "set_level"
-
-
-@button("mkt")
-async def on_market_button(update: Update, context: Ctx, who: int, args: tuple[str, ...]) -> str:
-    """A market picked (or skipped), then nudges offered."""
-    d = context.deps
-    if args[0] != "skip" and args[0] not in d.kb.markets:
-        raise keyboards.BadCallback(args[0])
-    await _answered(update)
-    if args[0] == "skip":
-        await send(update, context, Answer("No problem: ask me anything.", None, (), ()))
-    else:
-        _, advisor = d.ready
-        reply = await advisor.run(who, Query("set_market", market=args[0]), d.clock())
-        await send(update, context, reply.answer)
-    await offer_nudges(update, context, who)
-    return "set_market"
-
-
-@button("nud")
-async def on_nudges_button(update: Update, context: Ctx, who: int, args: tuple[str, ...]) -> str:
-    """Weekly / daily / off."""
-    d = context.deps
-    await _answered(update)
-    _, advisor = d.ready
-    words = "off" if args[0] == "no" else args[0]
-    answer = await advisor.change_nudges(who, words, d.clock())
-    await send(update, context, answer, suggest=False)
-    return f"nudges:{args[0]}"
+    body.__name__ = f"on_{kind}_button"
+    return button(kind, changes=kind not in READ_ONLY)(body)
 
 
 @button("ndg")
 async def on_nudge_button(update: Update, context: Ctx, who: int, args: tuple[str, ...]) -> str:
     """Under a nudge: Done, Another tip, Snooze a day, Pause nudges."""
     d = context.deps
-    action, step_id = args[0], keyboards.known_step(args[1], d.kb)
+    tips = {t.id for t in d.kb.tips}
+    action = args[0]
+    step_id = keyboards.known_step(args[1], tips, d.kb.plan_item(args[1]) is not None)
     await _answered(update)
     core, now = d.core, d.clock()
     if action == "done":
-        await send(update, context, await core.nudge_done(who, step_id, now), suggest=False)
+        await send(update, context, await core.nudge_done(who, step_id, now))
     elif action == "more":
         answer, next_id = await core.nudge_another(who, now)
         await send(update, context, answer, keyboards.nudge(next_id))
     elif action == "snooze":
-        await send(update, context, await core.nudge_snooze(who, step_id, now), suggest=False)
+        await send(update, context, await core.nudge_snooze(who, step_id, now))
     else:
-        await send(update, context, await core.nudge_pause(who, step_id, now), suggest=False)
+        await send(update, context, await core.nudge_pause(who, step_id, now))
     return f"nudge:{action}"
-
-
-@button("fgt")
-async def on_forget_button(update: Update, context: Ctx, who: int, args: tuple[str, ...]) -> str:
-    """The confirmation of /forget."""
-    d = context.deps
-    await _answered(update)
-    if args[0] == "yes":
-        await send(update, context, await d.core.forget(who), suggest=False)
-    else:
-        await send(update, context, Answer("Nothing was deleted.", None), suggest=False)
-    return "forget"
-
-
-@button("say")
-async def on_choice_button(update: Update, context: Ctx, who: int, args: tuple[str, ...]) -> str:
-    """A choice under an answer ("Yes, delete everything", "Undo", "Senior"): its text is the
-    user's next message, understood like any other (a stale "yes" confirms nothing)."""
-    d = context.deps
-    await _answered(update)
-    _, advisor = d.ready
-    reply = await advisor.ask(who, args[0], d.clock())
-    await send_reply(update, context, reply)
-    return f"choice:{reply.intent}"
 
 
 def button_handlers() -> list[BaseHandler[Update, Ctx, None]]:
     """One CallbackQueryHandler per kind of button, then one for anything else."""
-    bodies = {"q": on_question_button, "pl": on_plan_button, "lvl": on_level_button,
-              "mkt": on_market_button, "nud": on_nudges_button, "ndg": on_nudge_button,
-              "fgt": on_forget_button, "say": on_choice_button}  # fmt: skip
     handlers: list[BaseHandler[Update, Ctx, None]] = [
-        CallbackQueryHandler(bodies[kind], pattern=pattern)
+        CallbackQueryHandler(on_nudge_button if kind == "ndg" else _pick(kind), pattern=pattern)
         for kind, pattern in keyboards.PATTERNS.items()
     ]
     handlers.append(CallbackQueryHandler(on_unknown_button))
@@ -331,25 +248,6 @@ def _belongs_to(update: Update) -> bool:
     if asked.sender_chat is not None:  # asked by an anonymous admin: who that was is unknown
         return False
     return bool(asked.from_user and asked.from_user.id == query.from_user.id)
-
-
-async def offer_nudges(update: Update, context: Ctx, who: int) -> None:
-    """Once, after the level is known: would the user like nudges? Nothing is sent otherwise."""
-    core = context.deps.core
-    profile = await core.profile(who)
-    if profile.level is None or await core.nudges_offered(who):
-        return
-    answer = Answer(
-        "Want a small next step now and then?",
-        "One concrete step for your level, never at night; change or stop it any time.",
-    )
-    await send(update, context, answer, keyboards.nudge_choices(offer=True))
-
-
-async def ask_market(update: Update, context: Ctx) -> None:
-    """Ask where the user works, with market buttons (optional)."""
-    answer = Answer("Where do you work? (optional)", "Pay answers use figures for your market.")
-    await send(update, context, answer, keyboards.markets(context.deps.kb))
 
 
 async def on_error(update: object, context: Ctx) -> None:

@@ -12,6 +12,7 @@ from bot.domain import Context, Profile, Query
 from bot.knowledge.model import KnowledgeBase
 from bot.knowledge.registry import AnswerSpec, IntentSpec
 from bot.understanding import plan_items, statements
+from bot.understanding.language import normalize
 from bot.understanding.reading import Phrases
 from bot.understanding.scope import Scope
 from bot.understanding.scoring import Candidate
@@ -110,6 +111,10 @@ CONDITIONS: dict[str, Callable[[Case], bool]] = {
     "claims": lambda c: statements.claims(c.facts.text, c.facts.kb.lexicon.statements),
     "negated": lambda c: statements.negated(c.facts.text, c.facts.kb.lexicon.statements),
     "dated_level": lambda c: c.facts.phrases.dated_level,
+    "acknowledgement": lambda c: (
+        " ".join(normalize(c.facts.text).replace("|", " ").split())
+        in c.facts.kb.lexicon.questions.acknowledgements
+    ),
     # -- slots
     "level_stated": lambda c: (
         bool(_slots(c).level or _slots(c).own_level) or _slots(c).years is not None

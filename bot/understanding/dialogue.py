@@ -199,10 +199,7 @@ def _one(
     rules = kb.intents[intent].slots
     level = slots.level or slots.own_level
     if level is None and slots.next_level:
-        # "the next level" for "i": above their own; otherwise above the one discussed.
-        mine = profile.level if slots.first_person else None
-        current = mine or (ctx.level if ctx else None) or profile.level
-        level = kb.next_level(current) if current else None
+        level = _next_level(kb, slots, profile, ctx)
     if level is None and rules.needs_level:
         level = profile.level
     if level is None and ctx is not None and ctx.level is not None:
@@ -215,25 +212,54 @@ def _one(
     return level or profile.level
 
 
+def _next_level(
+    kb: KnowledgeBase, slots: Extraction, profile: Profile, ctx: Context | None
+) -> str | None:
+    """ "the next level": for "I", above the speaker's own; otherwise above the one discussed."""
+    mine = profile.level if slots.first_person else None
+    current = mine or (ctx.level if ctx else None) or profile.level
+    return kb.next_level(current) if current else None
+
+
 def _move(
     kb: KnowledgeBase, said: Said, slots: Extraction, profile: Profile, ctx: Context | None
 ) -> tuple[str | None, str | None]:
     """(level moved to, level moved from) for timeline and promotion questions."""
     own = slots.own_level or profile.level
-    target, source = slots.level, slots.from_level
-    if target is None and source is None and slots.next_level:
-        source = own or (ctx.level if ctx else None)
-        return (kb.next_level(source), source) if source else (None, None)
-    if target is None and source is None and ctx and (slots.refers_back or said.slot_only):
-        target = ctx.level
-        thread_moves = ctx.intent in kb.intents and kb.intents[ctx.intent].slots.levels == "move"
-        if thread_moves and not slots.refers_back:
-            source = ctx.from_level
-    if target is None and source is None and not slots.first_person and ctx:
-        target, source = ctx.level, ctx.from_level
+    if slots.level is None and slots.from_level is None:
+        if slots.next_level:
+            source = own or (ctx.level if ctx else None)
+            return (kb.next_level(source), source) if source else (None, None)
+        target, source = _thread_move(kb, said, slots, ctx)
+    else:
+        target, source = slots.level, slots.from_level
+    return _complete_move(kb, target, source, own)
+
+
+def _thread_move(
+    kb: KnowledgeBase, said: Said, slots: Extraction, ctx: Context | None
+) -> tuple[str | None, str | None]:
+    """A move the message names no level of: the thread's ("how long does that take")."""
+    if ctx is None:
+        return None, None
+    if slots.refers_back or said.slot_only:
+        thread = kb.intents.get(ctx.intent)
+        moving = thread is not None and thread.slots.levels == "move"
+        source = ctx.from_level if moving and not slots.refers_back else None
+        if ctx.level is not None or source is not None:
+            return ctx.level, source
+    if not slots.first_person:
+        return ctx.level, ctx.from_level
+    return None, None
+
+
+def _complete_move(
+    kb: KnowledgeBase, target: str | None, source: str | None, own: str | None
+) -> tuple[str | None, str | None]:
+    """A move with both ends: the speaker's own level (when below) or the one before the
+    target; the one after the source; the speaker's next move."""
     if target and source is None:
-        rank = kb.levels[target].rank
-        below = own and kb.levels[own].rank < rank
+        below = own and kb.levels[own].rank < kb.levels[target].rank
         source = own if below else kb.previous_level(target)
     elif source and target is None:
         target = kb.next_level(source)

@@ -159,7 +159,15 @@ class Pipeline:
     ) -> Turn:
         """Every stage: the query to answer, the profile and the thread it leaves."""
         fresh = context if context and context.fresh(now) else None
-        reading = self.read(text, fresh.company if fresh else None)
+        return self.resolve(
+            self.read(text, fresh.company if fresh else None), profile, context, now
+        )
+
+    def resolve(
+        self, reading: Reading, profile: Profile, context: Context | None, now: datetime
+    ) -> Turn:
+        """Stages 6 to 9 for a message already read."""
+        fresh = context if context and context.fresh(now) else None
         facts = self.in_context(reading, profile, fresh)
         decision = self.decide(facts)
         turn = dialogue.resolve(self.kb, Said(decision, reading.phrases), profile, context, now)

@@ -15,6 +15,9 @@ from bot.knowledge.model import KnowledgeBase, Plan, PlanItem
 from bot.understanding import statements
 from bot.understanding.language import normalize
 
+# A vague mention ("the feature stuff") is asked about with at most this many likely items.
+LIKELY = 3
+
 
 @lru_cache(maxsize=8)
 def _clauses(breaks: tuple[str, ...]) -> re.Pattern[str]:
@@ -100,12 +103,16 @@ def _has(words: Sequence[str], alias: str, kb: KnowledgeBase) -> bool:
 def _partial(
     plan: Plan, words: Sequence[str], generic: frozenset[str], shortest: int
 ) -> list[PlanItem]:
-    """Items whose aliases contain a significant word of the message ("kubernetes" in "k8s and
-    kubernetes"), for messages that name a thing only in part."""
+    """The likely items for a message that names a thing only in part ("the feature stuff"):
+    those whose aliases share the most significant words with it, at most `LIKELY` of them."""
     significant = {w for w in words if len(w) >= shortest and w not in generic}
-    hits = []
-    for item in plan.items:
+    scored = []
+    for index, item in enumerate(plan.items):
         alias_words = {w for a in item.aliases for w in _words_of(a)}
-        if significant & alias_words:
-            hits.append(item)
-    return hits
+        shared = len(significant & alias_words)
+        if shared:
+            # More shared words first; then the item whose aliases are about fewer other
+            # things (a closer fit), then plan order.
+            scored.append((-shared, len(alias_words), index, item))
+    scored.sort(key=lambda s: s[:3])
+    return [item for *_, item in scored[:LIKELY]]

@@ -1,0 +1,84 @@
+"""Answers people read on a phone: about a dozen lines at a time with the rest behind "More",
+and a topic's sections chosen by the words of the question and the asker's situation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import replace
+
+from bot.answering.answer import Answer, Block, Choice
+from bot.knowledge.model import Section
+
+# The most lines an answer shows at once (heading, lead, block titles, bullets, note): about
+# one phone screen. The rest comes with "more".
+MAX_LINES = 12
+MORE = Choice("More …", "more")
+
+
+def _size(block: Block) -> int:
+    return len(block.lines) + (1 if block.title else 0)
+
+
+def _fitting(blocks: Sequence[Block], room: int) -> list[Block]:
+    """Blocks, each too long for a page cut into parts that fit."""
+    out = []
+    for block in blocks:
+        title, lines = block.title, block.lines
+        while _size(Block(title, lines)) > room:
+            keep = max(room - (1 if title else 0), 1)
+            out.append(Block(title, lines[:keep]))
+            title, lines = (f"{block.title} (more)" if block.title else None), lines[keep:]
+        out.append(Block(title, lines))
+    return out
+
+
+def pages(answer: Answer, limit: int = MAX_LINES) -> list[tuple[Block, ...]]:
+    """The answer's blocks split into pages of at most `limit` lines. A block is never split
+    (a "sources differ" item stays with the facts it concerns) unless it alone is too long."""
+    head = 1 + (1 if answer.lead else 0) + (1 if answer.note else 0)
+    room = max(limit - head, 3)
+    out: list[list[Block]] = [[]]
+    used = 0
+    for block in _fitting(answer.blocks, room):
+        size = _size(block)
+        if out[-1] and used + size > room:
+            out.append([])
+            used = 0
+        out[-1].append(block)
+        used += size
+    return [tuple(p) for p in out if p] or [()]
+
+
+def page(answer: Answer, number: int, limit: int = MAX_LINES) -> tuple[Answer, bool]:
+    """Page `number` (0 first) of an answer, and whether more follows. Later pages keep the
+    heading (marked as continued), not the lead; only the last keeps the suggestions."""
+    split = pages(answer, limit)
+    number = min(max(number, 0), len(split) - 1)
+    more = number < len(split) - 1
+    shown = replace(answer, blocks=split[number])
+    if number:
+        shown = replace(shown, heading=f"{answer.heading} (continued)", lead=None)
+    if more:
+        shown = replace(shown, choices=(*shown.choices, MORE), suggestions=())
+    return shown, more
+
+
+def relevant_sections(
+    sections: Sequence[Section],
+    question: Collection[str],
+    canonical: Callable[[str], list[str]],
+    background: str | None = None,
+) -> list[Section]:
+    """A topic's sections, those that share words with the question first (by how many), then
+    the rest in their order; for someone from another field, that field's section leads and
+    the sections for other fields go."""
+    words = set(question)
+
+    def overlap(section: Section) -> int:
+        text = " ".join([section.title or "", *(i.text for i in section.items)])
+        return len(words & set(canonical(text)))
+
+    mine = [s for s in sections if background and background in s.backgrounds]
+    rest = [s for s in sections if not s.backgrounds]
+    ranked = sorted(rest, key=lambda s: -overlap(s))  # sorted() is stable: ties keep their order
+    return [*mine, *ranked]

@@ -1,0 +1,60 @@
+"""What the advisor says to one message (`Reply`) and the state its turn leaves (`Outcome`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from bot.answering.answer import Answer
+from bot.coaching.planner import Document
+from bot.domain import Context, Query
+from bot.understanding.dialogue import Turn
+from bot.understanding.language import normalize
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the advisor says to one message, with the query it understood."""
+
+    query: Query
+    confidence: float
+    answer: Answer
+    clarify: tuple[str, ...] = ()
+    document: Document | None = None
+    items: tuple[tuple[str, str], ...] = ()
+    updated: tuple[str, ...] = ()  # the profile fields this message changed
+    pending: str | None = None  # the kind of destructive action waiting for "yes"
+    background: str | None = None  # where the user comes from, if moving into ML
+
+    @property
+    def intent(self) -> str:
+        """The intent the reply answers."""
+        return self.query.intent
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A reply with the state its turn leaves behind, before it is saved."""
+
+    reply: Reply
+    turn: Turn
+    unanswered: str | None = None
+    undone: bool = False
+
+
+def asking(turn: Turn, action: str, now: datetime) -> Turn:
+    """The turn, with `action` waiting for the user's "yes" on the next message."""
+    base = turn.context or Context(turn.query.intent, None, None, None, None, now)
+    return replace(turn, context=replace(base, confirm=action, at=now))
+
+
+def with_note(answer: Answer, text: str) -> Answer:
+    """The answer with `text` before its note."""
+    note = f"{text} {answer.note}" if answer.note else text
+    return replace(answer, note=note)
+
+
+def says_any(text: str, phrases: tuple[str, ...]) -> bool:
+    """Whether the message says one of the phrases, as whole words."""
+    words = f" {' '.join(normalize(text).replace('|', ' ').split())} "
+    return any(f" {p} " in words for p in phrases)
