@@ -18,7 +18,7 @@ from bot.domain import Context, Event, NudgeState, Profile, Query, changed_field
 from bot.keeper import Keeper
 from bot.knowledge import readings
 from bot.knowledge.model import KnowledgeBase
-from bot.reply import Outcome, asking, says_any, with_note
+from bot.reply import Outcome, asking, says_any, to_json, with_note
 from bot.reply import Reply as Reply
 from bot.understanding import statements
 from bot.understanding.dialogue import Said, Turn
@@ -319,7 +319,9 @@ class Advisor:
         if await self.storage.known(before.user_id) or not forgets:
             await self.storage.save(turn.profile, turn.context, now, event, resume)
         updated = tuple(changed_fields(before, turn.profile))
-        answer = suggestions.fit(self.answers, reply.query, reply.answer, turn.profile)
+        decision = turn.said.decision if turn.said else None
+        answer = suggestions.runner_up(self.answers, reply.query, reply.answer, decision)
+        answer = suggestions.fit(self.answers, reply.query, answer, turn.profile)
         answer = suggestions.understood(self.answers, self.pipeline, answer, turn.profile,
                                         turn.context, now)  # fmt: skip
         if updated and not outcome.undone:
@@ -376,6 +378,10 @@ class Advisor:
             return self.replies.nudge_status(profile.nudges)
         if kind == "action":  # plans need storage: ask() and run() answer them
             return Answer("Your plan", "Say “my plan” to see it, or use /plan.")
+        slots = turn.said.slots if turn.said else None
+        if slots and slots.title and not slots.own_title and name in ("salary", "level_overview"):
+            # "how much does a tech lead make": the sources put the title at several levels.
+            return self.answers.title_readings(slots.title, query, profile)
         return self.answers.build(query, profile, now)
 
     def plain(self, answer: Answer) -> str:
@@ -383,17 +389,5 @@ class Advisor:
         return render.plain(answer, self.kb.sources)
 
     def as_json(self, reply: Reply) -> dict[str, Any]:
-        """The stable scripting shape of a reply."""
-        return {
-            "intent": reply.query.intent,
-            "level": reply.query.level,
-            "from_level": reply.query.from_level,
-            "market": reply.query.market,
-            "confidence": round(reply.confidence, 3),
-            "background": reply.background,
-            "answer": reply.document.text if reply.document else self.plain(reply.answer),
-            "suggestions": [s.label for s in reply.answer.suggestions],
-            "choices": [{"label": c.label, "text": c.text} for c in reply.answer.choices],
-            "updated": list(reply.updated),
-            "pending": reply.pending,
-        }
+        """The stable scripting shape of a reply (bot.reply.to_json)."""
+        return to_json(reply, reply.document.text if reply.document else self.plain(reply.answer))

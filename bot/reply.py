@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from bot.answering.answer import Answer
 from bot.coaching.planner import Document
@@ -58,3 +59,21 @@ def says_any(text: str, phrases: tuple[str, ...]) -> bool:
     """Whether the message says one of the phrases, as whole words."""
     words = f" {' '.join(normalize(text).replace('|', ' ').split())} "
     return any(f" {p} " in words for p in phrases)
+
+
+def to_json(reply: Reply, text: str) -> dict[str, Any]:
+    """The stable scripting shape of a reply whose answer reads as `text` (README, "JSON")."""
+    return {
+        "intent": reply.query.intent,
+        "level": reply.query.level,
+        "from_level": reply.query.from_level,
+        "market": reply.query.market,
+        "confidence": round(reply.confidence, 3),
+        "clarification": bool(reply.clarify),
+        "background": reply.background,
+        "answer": text,
+        "suggestions": [s.label for s in reply.answer.suggestions],
+        "choices": [{"label": c.label, "text": c.text} for c in reply.answer.choices],
+        "updated": list(reply.updated),
+        "pending": reply.pending,
+    }

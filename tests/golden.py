@@ -27,6 +27,8 @@ SLOTS = ("level", "from_level", "market", "background")
 def labelled_sets() -> list[Path]:
     """Every labelled set in the repository, in a stable order."""
     found = [*(ROOT / "eval").glob("*.yaml"), *(ROOT / "eval").glob("real/*.yaml")]
+    # The real messages the intent model learns from are labelled sets too.
+    found += (ROOT.parent / "knowledge" / "messages").glob("*.yaml")
     # Collections still being gathered are not labelled sets yet.
     return sorted(p for p in found if not p.name.startswith("collected"))
 
@@ -49,7 +51,7 @@ async def records(kb: KnowledgeBase) -> list[dict[str, Any]]:
     user = 0
     try:
         for path in labelled_sets():
-            name = path.relative_to(ROOT / "eval").as_posix()
+            name = path.relative_to(ROOT.parent).as_posix()
             for case, turns in enumerate(load_cases(path, known=None)):
                 user += 1
                 for minute, turn in enumerate(turns):

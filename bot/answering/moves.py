@@ -66,6 +66,11 @@ class MoveAnswers:
             names = ", ".join(f"{s.from_level} → {s.to_level}" for s in missing)
             names = names or f"{q.from_level} → {q.level}"
             note = f"The sources give no typical timeline for {names}."
+        # "How many years to be senior?" asks for total experience as often as for the step:
+        # the sources' years for the level (5–8 for senior) come right after the step's.
+        total = self._experience_line(q.level)
+        if total:
+            blocks.append(Block("Years of experience in total", (total,)))
         step_notes = [n for s in steps for n in s.notes]
         if step_notes:
             blocks.append(Block("Where the sources differ", lines(step_notes, 3)))

@@ -13,6 +13,7 @@ from datetime import datetime
 from bot.answering.answer import Answer, Suggestion
 from bot.answering.answers import Answers
 from bot.domain import Context, Profile, Query
+from bot.understanding.decision import Decision
 from bot.understanding.pipeline import Pipeline, Reading
 
 MAX = 3
@@ -98,6 +99,26 @@ def understood(
         if all(k.label != label for k in kept):
             kept.append(Suggestion(label, typed))
     return replace(answer, suggestions=tuple(kept))
+
+
+def runner_up(answers: Answers, asked: Query, answer: Answer, decision: Decision | None) -> Answer:
+    """The second reading of the message, when plausible, offered first: "DS with 4 yoe, how do
+    I get an offer, and what would it pay?" answers the main question and offers the other. No
+    "did you mean" unless the two are truly tied (knowledge/policy.yaml, close_second)."""
+    if decision is None or decision.clarify or len(decision.candidates) < 2:
+        return answer
+    kb = answers.kb
+    second = next((c for c in decision.candidates[1:] if c.intent != asked.intent), None)
+    if second is None or second.score < kb.settings.threshold:
+        return answer
+    spec = kb.intents[second.intent]
+    if spec.fallback or not spec.topical or spec.changes_state:
+        return answer
+    query = Query(second.intent, asked.level, asked.from_level, asked.market)
+    label = answers.label(query)
+    if label is None or any(s.label == label for s in answer.suggestions):
+        return answer
+    return replace(answer, suggestions=(Suggestion(label, query), *answer.suggestions))
 
 
 def fit(answers: Answers, asked: Query, answer: Answer, profile: Profile) -> Answer:

@@ -15,6 +15,7 @@ import yaml
 from bot.advisor import Advisor
 from bot.knowledge.model import KnowledgeBase
 from bot.storage.store import Storage
+from bot.understanding.pipeline import Pipeline
 
 SLOTS = ("level", "from_level", "market", "background")
 # The bar a set written by this team must clear (the core issue's definition of done).
@@ -144,13 +145,18 @@ def is_real_style(path: Path) -> bool:
 
 
 async def evaluate(
-    kb: KnowledgeBase, conversations: list[list[dict[str, Any]]], real: bool = False
+    kb: KnowledgeBase,
+    conversations: list[list[dict[str, Any]]],
+    real: bool = False,
+    pipeline: Pipeline | None = None,
 ) -> Report:
-    """Run every conversation as a new user against an in-memory database."""
+    """Run every conversation as a new user against an in-memory database (`pipeline`: another
+    way of understanding to measure, as benchmarks/intent_models.py does)."""
     storage = await Storage.open(":memory:")
-    advisor = Advisor(kb, storage)
     outcomes = []
+    # Closed on any error too: an open connection's thread would keep the process alive.
     try:
+        advisor = Advisor(kb, storage, pipeline=pipeline)
         for user_id, turns in enumerate(conversations, 1):
             for minute, turn in enumerate(turns):
                 reply = await advisor.ask(user_id, turn["q"], START + timedelta(minutes=minute))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from pathlib import Path
 
-from bot.knowledge import lexicon, read_coaching, read_intents, read_levels, read_pay
+from bot.knowledge import lexicon, read_coaching, read_intents, read_levels, read_messages, read_pay
 from bot.knowledge.lexicon import LANGUAGE_FILE
 from bot.knowledge.model import FILES, KnowledgeBase, Ladders, Source, SourceKind, default_dir
 from bot.knowledge.reader import DIFFER_OPENING, Reader
@@ -83,6 +83,7 @@ def load(directory: Path | None = None) -> KnowledgeBase:
     vocabulary = r.guard(lambda: read_intents.intents(r, nodes["intents.yaml"], topics))
     intents, synonyms, stopwords, domain_words, settings = vocabulary or ({}, {}, (), (), None)
     rules = r.guard(lambda: read_intents.policy(r, nodes["policy.yaml"], intents))
+    messages = read_messages.messages(r, root, intents)
     _check_aliases(
         r,
         [(n.get("aliases"), lv.id, lv.aliases) for n, lv in level_nodes]
@@ -119,4 +120,5 @@ def load(directory: Path | None = None) -> KnowledgeBase:
         titles=titles,
         lexicon=words,
         policy=rules or Policy({}),
+        messages=messages,
     )

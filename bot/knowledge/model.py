@@ -17,7 +17,7 @@ from bot.knowledge.plan_model import Plan as Plan
 from bot.knowledge.plan_model import PlanItem as PlanItem
 from bot.knowledge.plan_model import Rung as Rung
 from bot.knowledge.plan_model import Tip as Tip
-from bot.knowledge.registry import IntentSpec, MatchSettings, Policy
+from bot.knowledge.registry import IntentSpec, MatchSettings, Message, Policy
 
 FILES: tuple[str, ...] = (
     "sources.yaml",
@@ -61,11 +61,14 @@ class Source:
     short: str
     kind: str = "guide"
     note: str | None = None  # what the document is, for maintainers; never shown as a publisher
+    url: str | None = None  # where a public reference can be read
+    date: str | None = None  # when it was published (or the edition), as the reference gives it
 
     @property
     def citation(self) -> str:
         """ "“Title”, Publisher", or the title alone when the document names no publisher."""
-        return f"“{self.title}”, {self.publisher}" if self.publisher else f"“{self.title}”"
+        text = f"“{self.title}”, {self.publisher}" if self.publisher else f"“{self.title}”"
+        return text + (f", {self.date}" if self.date else "") + (f", {self.url}" if self.url else "")
 
 
 @dataclass(frozen=True)
@@ -273,6 +276,7 @@ class KnowledgeBase:
 
     lexicon: Lexicon = field(default_factory=Lexicon)  # the language file's word lists
     policy: Policy = field(default_factory=lambda: Policy({}))  # how readings become intents
+    messages: tuple[Message, ...] = ()  # real people's messages the intent model learns from
 
     @cached_property
     def fallback(self) -> str:

@@ -14,7 +14,14 @@ from bot.knowledge.registry import AnswerSpec, IntentSpec, MatchSettings, Policy
 from bot.knowledge.yamlnodes import Node
 
 # Settings that are fractions of a perfect match.
-_FRACTIONS = ("threshold", "margin", "long_threshold", "ladder_bar", "statement_bar")
+_FRACTIONS = (
+    "threshold",
+    "margin",
+    "classifier_weight",
+    "long_threshold",
+    "ladder_bar",
+    "statement_bar",
+)
 _NEGATIVE_OK = ("scope_bias", "foreign_evidence")
 _INTENT_KEYS = (
     "name", "labels", "answer", "min_score", "slots", "states", "asks", "clarify", "topical",

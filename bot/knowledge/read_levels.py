@@ -31,15 +31,27 @@ def sources(
     kinds = {k.id: k for _, k in kinds_built}
 
     def one(n: Node) -> tuple[Node, Source]:
-        n.mapping(required=("id", "title", "publisher", "short", "kind"), optional=("file", "note"))
-        return n, Source(
+        n.mapping(
+            required=("id", "title", "publisher", "short", "kind"),
+            optional=("file", "note", "url", "date"),
+        )
+        url = n.get("url").optional_text(300)
+        if url is not None and not url.startswith(("https://", "http://")):
+            raise n.get("url").fail("expected an http(s) address")
+        source = Source(
             n.get("id").text(60),
             n.get("title").text(),
             n.get("publisher").optional_text(80),
             n.get("short").text(40),
             r.ref(n.get("kind"), "source kind", kinds),
             n.get("note").optional_text(200),
+            url,
+            n.get("date").optional_text(80),
         )
+        # A public reference beyond the five documents is cited by where and when it appeared.
+        if source.kind == "reference" and (source.url is None or source.date is None):
+            raise n.fail("a reference needs 'url' and 'date'")
+        return n, source
 
     built = r.each(root.get("sources").items, one, "source")
     unique(r, [(n, s.id) for n, s in built], "source id")

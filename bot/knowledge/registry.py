@@ -106,6 +106,15 @@ class SlotRules:
 
 
 @dataclass(frozen=True)
+class Message:
+    """A real person's message, rewritten and labelled (knowledge/messages/): the intent model
+    learns from these as well as from the example phrasings."""
+
+    text: str
+    intents: tuple[str, ...]  # every intent the message asks about, the main one first
+
+
+@dataclass(frozen=True)
 class IntentSpec:
     """One intent: how users phrase it, how it is answered, and the rules that concern it."""
 
@@ -146,6 +155,7 @@ class MatchSettings:
     unknown_evidence: float
     scope_bias: float
     bayes_weight: float
+    classifier_weight: float
     clearly_in_scope: float
     long_message: int
     long_threshold: float

@@ -4,7 +4,8 @@ normalise -> spell -> find phrases -> score intents -> scope -> apply the dialog
 decide (the policy of knowledge/policy.yaml) -> resolve the slots (dialogue) -> settle.
 
 Each stage is a method returning a typed result, testable alone. Scoring is a seam: any
-`ScorerFactory` (bot.understanding.scoring) can replace the example scorer.
+`ScorerFactory` (bot.understanding.scoring) can replace the blend of nearest examples and a
+linear model (bot.understanding.blend).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import datetime
 from bot.domain import Context, Profile
 from bot.knowledge.model import KnowledgeBase
 from bot.understanding import dialogue
+from bot.understanding.blend import BlendScorer
 from bot.understanding.conditions import Case, Facts, holds
 from bot.understanding.decision import Decider, Decision, plausible
 from bot.understanding.dialogue import Said, Turn
@@ -28,7 +30,6 @@ from bot.understanding.scoring import (
     PLACEHOLDERS,
     Candidate,
     Example,
-    ExampleScorer,
     ScorerFactory,
     Utterance,
     words_only,
@@ -48,7 +49,7 @@ class Reading:
 class Pipeline:
     """Reads messages for one knowledge base; `scorer` builds the intent scorer (the seam)."""
 
-    def __init__(self, kb: KnowledgeBase, scorer: ScorerFactory = ExampleScorer) -> None:
+    def __init__(self, kb: KnowledgeBase, scorer: ScorerFactory = BlendScorer) -> None:
         self.kb = kb
         self.settings = kb.settings
         self.stopwords = frozenset(kb.stopwords) | {BOUNDARY}
@@ -73,7 +74,12 @@ class Pipeline:
             for spec in kb.intents.values()
             for text in spec.examples
         ]
-        self.scorer = scorer(kb, examples)
+        messages = [
+            Example(intent, self.prepare(m.text), message=True)
+            for m in kb.messages
+            for intent in m.intents
+        ]
+        self.scorer = scorer(kb, examples + messages)
         self.scope_reader = ScopeReader(
             self._scope_model(examples),
             (tuple(w for w in self.canon.words(p) if w not in self.stopwords)

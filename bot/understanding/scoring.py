@@ -45,6 +45,10 @@ class Example:
 
     intent: str
     utterance: Utterance
+    # A real person's message (knowledge/messages/): models that learn from all the phrasings
+    # together use it; nearest-example matching does not, since a long story shares a word
+    # with almost anything.
+    message: bool = False
 
 
 class IntentScorer(Protocol):
@@ -70,6 +74,7 @@ class ExampleScorer:
 
     def __init__(self, kb: KnowledgeBase, examples: Sequence[Example]) -> None:
         self.settings = kb.settings
+        examples = [e for e in examples if not e.message]
         pairs = [(e.intent, frozenset(e.utterance.content)) for e in examples]
         pairs = [(intent, content) for intent, content in pairs if content]
         self.texts = [e.utterance.text for e in examples if e.utterance.content]
