@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
 
     def conversation(p: argparse.ArgumentParser) -> None:
+        """The options of the subcommands that hold a conversation (chat, ask)."""
         p.add_argument("--json", action="store_true", help="one JSON object per reply")
         p.add_argument("--db", metavar="PATH", default=None,
                        help="SQLite database (default: $CAREERBOT_DB or the user data dir; "
