@@ -18,7 +18,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.cli.main import make_front
+from bot.cli.chat import make_front
 from bot.cli.terminal import Terminal
 from bot.knowledge import loader
 from bot.knowledge.model import KnowledgeBase

@@ -351,7 +351,7 @@ def test_eval_finds_its_labelled_set_from_any_directory(tmp_path: Path) -> None:
 def test_every_flag_has_help_text() -> None:
     import argparse
 
-    from bot.cli.main import build_parser
+    from bot.cli.parser import build_parser
 
     def walk(parser: argparse.ArgumentParser, where: str) -> list[str]:
         missing = []

@@ -14,7 +14,8 @@ import pytest
 from bot.front import COMMANDS
 from bot.knowledge.model import KnowledgeBase
 from bot.tg import delivery
-from bot.tg.app import PerChatUpdateProcessor, RedactToken, configure_logging
+from bot.tg.app import PerChatUpdateProcessor
+from bot.tg.logs import RedactToken, configure_logging
 from tests import tghtml
 from tests.fake_telegram import BOT_USERNAME, TOKEN, FakeTelegram
 from tests.test_matching import _with_shared_example

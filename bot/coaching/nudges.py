@@ -186,45 +186,72 @@ _DAILY = ("daily", "every day", "each day", "everyday", "per day", "a day")
 _WEEKLY = ("weekly", "every week", "each week", "a week", "once a week")
 
 
+# Parts of the day a user may name instead of a time, with the hour they stand for.
+_PARTS_OF_DAY = (("morning", 9), ("afternoon", 14), ("evening", 18))
+
+
 def parse_request(text: str) -> Request:
     """Cadence, weekday and time of day from "/nudges weekly fri 18:30" or "remind me daily"."""
     lowered = " " + text.lower().replace("’", "'") + " "
-    cadence = None
+    cadence = _cadence(lowered)
+    weekday = _weekday(lowered)
+    if weekday is not None:
+        # Naming a day means a weekly nudge unless the words already chose a cadence.
+        cadence = cadence or "weekly"
+    hour, minute = _clock_time(lowered) or _part_of_day(lowered)
+    return Request(cadence, weekday, hour, minute)
+
+
+def _cadence(lowered: str) -> str | None:
+    """The cadence the words ask for; stopping wins over the others."""
     if any(f" {w}" in lowered for w in _OFF) or "don't" in lowered or "dont " in lowered:
-        cadence = "off"
-    elif any(w in lowered for w in _DAILY) or "more often" in lowered:
-        cadence = "daily"
-    elif any(w in lowered for w in _WEEKLY) or "less often" in lowered:
-        cadence = "weekly"
-    weekday = None
+        return "off"
+    if any(w in lowered for w in _DAILY) or "more often" in lowered:
+        return "daily"
+    if any(w in lowered for w in _WEEKLY) or "less often" in lowered:
+        return "weekly"
+    return None
+
+
+def _weekday(lowered: str) -> int | None:
+    """The first day of the week named ("fri", "fridays"), Monday being 0."""
     for i, day in enumerate(DAYS):
         if re.search(rf"\b{day[:3]}(?:{day[3:]})?s?\b", lowered):
-            weekday = i
-            cadence = cadence or "weekly"
-            break
-    hour = minute = None
+            return i
+    return None
+
+
+def _clock_time(lowered: str) -> tuple[int, int] | None:
+    """The first time of day written as one ("18:30", "6pm", "at 9"); ScheduleError when it
+    cannot be one ("25:00")."""
     for match in _TIME.finditer(lowered):
         h, m, suffix = int(match.group(1)), int(match.group(2) or 0), match.group(3)
         if not (match.group(2) or suffix or "at " + match.group(1) in lowered):
             continue  # a bare number ("3 tips") is not a time
-        if suffix == "pm" and h < 12:
-            h += 12
-        elif suffix == "am" and h == 12:
-            h = 0
+        h = _hour_of_day(h, suffix)
         if h > 23 or m > 59:
             raise ScheduleError(
                 f"{match.group(0).strip()} is not a time of day: use HH:MM, 24-hour."
             )
-        hour, minute = h, m
-        break
-    if hour is None:
-        if "morning" in lowered:
-            hour, minute = 9, 0
-        elif "afternoon" in lowered:
-            hour, minute = 14, 0
-        elif "evening" in lowered:
-            hour, minute = 18, 0
-    return Request(cadence, weekday, hour, minute)
+        return h, m
+    return None
+
+
+def _hour_of_day(hour: int, suffix: str | None) -> int:
+    """The hour on a 24-hour clock ("6pm" is 18, "12am" is 0)."""
+    if suffix == "pm" and hour < 12:
+        return hour + 12
+    if suffix == "am" and hour == 12:
+        return 0
+    return hour
+
+
+def _part_of_day(lowered: str) -> tuple[int, int] | tuple[None, None]:
+    """The hour a named part of the day stands for ("in the evening": 18:00), else none."""
+    for word, hour in _PARTS_OF_DAY:
+        if word in lowered:
+            return hour, 0
+    return None, None
 
 
 def apply(state: NudgeState, request: Request, now: datetime) -> NudgeState:

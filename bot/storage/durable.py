@@ -8,14 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from bot.domain import Due, NudgeState
-from bot.storage.store import (
-    _NUDGE_COLUMNS,
-    Storage,
-    _nudge_state,
-    _opt_ts,
-    _ts,
-    record_nudge_event,
-)
+from bot.storage.columns import NUDGE_COLUMNS, nudge_state, opt_ts, ts
+from bot.storage.nudges import record_nudge_event
+from bot.storage.store import Storage
 
 # Outbox states: a reply being sent (its fate is unknown if the process dies meanwhile), one
 # Telegram accepted, one whose fate is unknown (a timeout, or a crash mid-send: never sent
@@ -46,7 +41,7 @@ class Inbox:
             await db.executemany(
                 "INSERT OR IGNORE INTO inbox (update_id, chat_key, body, received_at) "
                 "VALUES (?, ?, ?, ?)",
-                [(u, c, b, _ts(now)) for u, c, b in updates],
+                [(u, c, b, ts(now)) for u, c, b in updates],
             )
             return int(db.total_changes - before)
 
@@ -60,7 +55,7 @@ class Inbox:
         rows = await self.storage.rows(
             "SELECT update_id, chat_key, body, attempts FROM inbox WHERE done_at IS NULL "
             "AND (not_before IS NULL OR not_before <= ?) ORDER BY update_id LIMIT ?",
-            (_ts(now), limit),
+            (ts(now), limit),
         )
         return [InboxRow(int(u), c, str(b or "{}"), int(a)) for u, c, b, a in rows]
 
@@ -68,7 +63,7 @@ class Inbox:
         """Processed: the body (the user's words) goes; the id stays to drop re-deliveries."""
         await self.storage.write(
             "UPDATE inbox SET done_at = ?, body = NULL, not_before = NULL WHERE update_id = ?",
-            (_ts(now), update_id),
+            (ts(now), update_id),
         )
 
     async def retry_later(self, update_id: int, at: datetime) -> None:
@@ -76,7 +71,7 @@ class Inbox:
         async with self.storage.transaction() as db:
             await db.execute(
                 "UPDATE inbox SET attempts = attempts + 1, not_before = ? WHERE update_id = ?",
-                (_ts(at), update_id),
+                (ts(at), update_id),
             )
 
     async def last_update_id(self) -> int | None:
@@ -91,12 +86,12 @@ class Inbox:
             cur = await db.execute(
                 "DELETE FROM inbox WHERE done_at IS NOT NULL AND done_at < ? "
                 "AND update_id < (SELECT MAX(update_id) FROM inbox)",
-                (_ts(before),),
+                (ts(before),),
             )
             await db.execute(
                 "DELETE FROM outbox WHERE updated_at < ? AND update_id NOT IN "
                 "(SELECT update_id FROM inbox WHERE done_at IS NULL)",
-                (_ts(before),),
+                (ts(before),),
             )
             return int(cur.rowcount)
 
@@ -120,7 +115,7 @@ class Outbox:
             "INSERT INTO outbox (update_id, seq, chat_id, state, created_at, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(update_id, seq) DO UPDATE SET "
             "state = excluded.state, updated_at = excluded.updated_at",
-            (update_id, seq, chat_id, state, _ts(now), _ts(now)),
+            (update_id, seq, chat_id, state, ts(now), ts(now)),
         )
 
     async def forget(self, update_id: int, seq: int) -> None:
@@ -139,7 +134,7 @@ class Outbox:
             await cur.close()
             await db.execute(
                 "UPDATE outbox SET state = ?, updated_at = ? WHERE state = ?",
-                (UNKNOWN, _ts(now), SENDING),
+                (UNKNOWN, ts(now), SENDING),
             )
         return rows
 
@@ -161,21 +156,21 @@ class NudgeLeases:
         Nudges with nothing to send (deferred, blocked users) are settled here; the rest keep
         their schedule until `complete`, and are due again when the lease runs out.
         """
-        until = _ts(now) + int(lease_seconds)
+        until = ts(now) + int(lease_seconds)
         async with self.storage.transaction() as db:
             cursor = await db.execute(
-                f"SELECT n.user_id, u.level, u.blocked_at IS NOT NULL, {_NUDGE_COLUMNS} "
+                f"SELECT n.user_id, u.level, u.blocked_at IS NOT NULL, {NUDGE_COLUMNS} "
                 "FROM nudge_settings n JOIN users u ON u.user_id = n.user_id "
                 "WHERE n.next_due IS NOT NULL AND n.next_due <= ? "
                 "AND (n.lease_until IS NULL OR n.lease_until <= ?) ORDER BY n.next_due LIMIT ?",
-                (_ts(now), _ts(now), limit),
+                (ts(now), ts(now), limit),
             )
             rows = list(await cursor.fetchall())
             await cursor.close()
             claimed: list[tuple[int, str | None, NudgeState, Due]] = []
             for row in rows:
                 user_id, level, blocked = int(row[0]), row[1], bool(row[2])
-                state = _nudge_state(row[3:])
+                state = nudge_state(row[3:])
                 due = Due("defer", replace(state, next_due=None)) if blocked else decide(state, now)
                 if due.action == "defer":
                     await _save_schedule(db, user_id, due.state)
@@ -230,13 +225,12 @@ class NudgeLeases:
         unknown: list[int] = []
         async with self.storage.transaction() as db:
             cursor = await db.execute(
-                f"SELECT n.user_id, {_NUDGE_COLUMNS} FROM nudge_settings n "
-                "WHERE n.lease_sending = 1"
+                f"SELECT n.user_id, {NUDGE_COLUMNS} FROM nudge_settings n WHERE n.lease_sending = 1"
             )
             rows = list(await cursor.fetchall())
             await cursor.close()
             for row in rows:
-                state = _nudge_state(row[1:])
+                state = nudge_state(row[1:])
                 # As decided when it was due (never earlier: a clock set back must not leave it
                 # due again).
                 at = max(now, state.next_due) if state.next_due is not None else now
@@ -254,6 +248,6 @@ async def _save_schedule(db: Any, user_id: int, state: NudgeState) -> None:
     await db.execute(
         "UPDATE nudge_settings SET next_due = ?, last_sent = ?, ignored = ?, stopped = ?, "
         "lease_until = NULL, lease_sending = 0 WHERE user_id = ?",
-        (_opt_ts(state.next_due), _opt_ts(state.last_sent), state.ignored, int(state.stopped),
+        (opt_ts(state.next_due), opt_ts(state.last_sent), state.ignored, int(state.stopped),
          user_id),
     )  # fmt: skip

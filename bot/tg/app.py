@@ -36,6 +36,7 @@ from bot.tg.delivery import Sender
 from bot.tg.deps import CONTEXT_TYPES, Deps, app_deps
 from bot.tg.handlers import AddressedToBot
 from bot.tg.intake import Processor
+from bot.tg.logs import configure_logging, redact_also
 from bot.tg.nudger import Nudger
 from bot.tg.pacing import PriorityRateLimiter
 from bot.tg.webhook import WebhookServer
@@ -93,61 +94,6 @@ class LeanApplication(Application[Any, Any, Any, Any, Any, Any]):
     ) -> None:
         if self.persistence:
             super()._mark_for_persistence_update(update=update, job=job)
-
-
-class RedactToken(logging.Filter):
-    """Removes the bot token (part of every Bot API URL) and the webhook secret from every log
-    record, its arguments and its traceback."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self.secrets = [token] if token else []
-
-    def also(self, secret: str) -> None:
-        """Redact this too (a secret made at start-up)."""
-        if secret:
-            self.secrets.append(secret)
-
-    def _clean(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, "<secret>" if secret != self.secrets[0] else "<token>")
-        return text
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Rewrite the record's message without the secrets."""
-        if not self.secrets:
-            return True
-        message = record.getMessage()
-        cleaned = self._clean(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
-        if record.exc_info and record.exc_info[1]:
-            text = logging.Formatter().formatException(record.exc_info)
-            if self._clean(text) != text:
-                record.exc_text = self._clean(text)
-        return True
-
-
-def _redact_also(secret: str) -> None:
-    for handler in logging.getLogger().handlers:
-        for f in handler.filters:
-            if isinstance(f, RedactToken):
-                f.also(secret)
-
-
-def configure_logging(level: str, token: str) -> None:
-    """Log lines to stderr at `level`; HTTP client chatter (with the token in URLs) stays off."""
-    handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactToken(token))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    for noisy in ("httpx", "httpcore"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    if level != "DEBUG":
-        logging.getLogger("telegram").setLevel(logging.WARNING)
-        logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def build_application(
@@ -311,7 +257,7 @@ async def serve(app: Application[Any, Any, Any, Any, Any, Any]) -> int:
     server: WebhookServer | None = None
     if settings.webhook_url:
         secret = settings.secret_token or secrets.token_urlsafe(32)
-        _redact_also(secret)
+        redact_also(secret)
         if not settings.secret_token:
             log.info("webhook: no secret configured; using a random one for this run")
         server = WebhookServer(inbox, processor, _webhook_path(settings.webhook_url), secret,

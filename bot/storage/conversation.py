@@ -1,0 +1,80 @@
+"""Each message's state: the profile with the conversation context (and nudge settings) read in
+one statement, and written back with the message's counts in one statement."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from bot.domain import Context, Event, Profile
+from bot.storage.columns import NUDGE_COLUMNS, dt, nudge_state, ts
+from bot.storage.database import Database
+
+
+class ConversationStore(Database):
+    """The per-message reads and writes: they run for every message, so each is one statement."""
+
+    async def load(self, user_id: int) -> tuple[Profile, Context | None]:
+        """A user's profile (empty if unknown) and last conversation context."""
+        # One statement, one hop to the database thread: this runs for every message.
+        rows = await self._db.execute_fetchall(
+            "SELECT u.level, u.market, u.level_since, u.background, c.intent, c.level, "
+            "c.from_level, c.market, c.pending, c.updated_at, c.company, c.confirm, "
+            f"{NUDGE_COLUMNS} FROM users u "
+            "LEFT JOIN conversation c ON c.user_id = u.user_id "
+            "LEFT JOIN nudge_settings n ON n.user_id = u.user_id WHERE u.user_id = ?",
+            (user_id,),
+        )
+        if not rows:
+            return Profile(user_id), None
+        row = next(iter(rows))
+        since = date.fromisoformat(row[2]) if row[2] else None
+        profile = Profile(user_id, row[0], row[1], nudge_state(row[12:]), since, row[3])
+        if row[4] is None:
+            return profile, None
+        ctx = Context(row[4], row[5], row[6], row[7], row[8], dt(row[9]), row[10], row[11])
+        return profile, ctx
+
+    async def save(
+        self,
+        profile: Profile,
+        context: Context | None,
+        now: datetime,
+        event: Event | None = None,
+        resume_nudges_at: datetime | None = None,
+    ) -> None:
+        """Store a profile, its conversation context and the message's counts, atomically.
+
+        Writing to the bot answers any nudge (the unanswered count starts again); after a block,
+        `resume_nudges_at` puts the user back on the schedule.
+        """
+        since = profile.level_since.isoformat() if profile.level_since else None
+        ctx = context
+        # One statement (migration 7's trigger does the writes): one trip to the database
+        # thread for every message instead of six, and atomic like any statement.
+        async with self._lock:
+            await self._db.execute(
+                "INSERT INTO turn_writes (user_id, level, market, level_since, background, at, "
+                "resume_at, day, intent, unanswered, ctx_intent, ctx_level, ctx_from_level, "
+                "ctx_market, ctx_pending, ctx_at, ctx_company, ctx_confirm) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    profile.user_id,
+                    profile.level,
+                    profile.market,
+                    since,
+                    profile.background,
+                    ts(now),
+                    ts(resume_nudges_at) if resume_nudges_at is not None else None,
+                    now.date().isoformat(),
+                    event.intent if event else None,
+                    (event.unanswered or None) if event else None,
+                    ctx.intent if ctx else None,
+                    ctx.level if ctx else None,
+                    ctx.from_level if ctx else None,
+                    ctx.market if ctx else None,
+                    ctx.pending if ctx else None,
+                    ts(ctx.at) if ctx else None,
+                    ctx.company if ctx else None,
+                    ctx.confirm if ctx else None,
+                ),
+            )
