@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -18,7 +19,8 @@ from bot.domain import Context, Event, NudgeState, Profile, Query, changed_field
 from bot.keeper import Keeper
 from bot.knowledge import readings
 from bot.knowledge.model import KnowledgeBase
-from bot.reply import Outcome, asking, says_any, to_json, with_note
+from bot.pager import Pager
+from bot.reply import Outcome, asking, says_any, to_json, unplaced_title, with_note
 from bot.reply import Reply as Reply
 from bot.understanding import statements
 from bot.understanding.dialogue import Said, Turn
@@ -50,11 +52,7 @@ class Advisor:
         self.replies = ChatReplies(self.answers)
         self.planner = Planner(kb, storage)
         self.keeper = Keeper(kb, storage, keep_unanswered)
-
-    @property
-    def matcher(self) -> Pipeline:
-        """The pipeline, as the Telegram commands read a level or market argument with it."""
-        return self.pipeline
+        self.pager = Pager(kb, storage)
 
     async def ask(
         self, user_id: int, text: str, now: datetime, *, forwarded: bool = False,
@@ -120,9 +118,12 @@ class Advisor:
             words = turn.said.phrases.utterance.content if turn.said else ()
             talk = Reply(turn.query, turn.confidence, small_talk.reply(words))
             return Outcome(talk, replace(turn, profile=before))
+        if action == "more":  # the next page of the last long answer
+            build = lambda q, words: self.compose(replace(turn, query=q), now, words)  # noqa: E731
+            return await self.pager.more(turn, build, now)
         if action in ("nudges", "forget", "profile", "undo"):
             return await self._on_data(action, turn, text, now, before)
-        title = self._unplaced_title(turn) if spec.states == "level" else None
+        title = unplaced_title(turn) if spec.states == "level" else None
         if title is not None:
             # "I'm the ML lead on my team": the level depends on the company; ask, change nothing.
             answer = self.keeper.replies.ask_title(self.kb.titles[title])
@@ -324,6 +325,8 @@ class Advisor:
         answer = suggestions.fit(self.answers, reply.query, answer, turn.profile)
         answer = suggestions.understood(self.answers, self.pipeline, answer, turn.profile,
                                         turn.context, now)  # fmt: skip
+        words = turn.said.phrases.utterance.content if turn.said else ()
+        answer = await self.pager.shape(before.user_id, reply.query, answer, now, words)
         if updated and not outcome.undone:
             block = self.keeper.replies.saved(before, turn.profile, updated)
             answer = replace(answer, blocks=(*answer.blocks, block),
@@ -337,13 +340,6 @@ class Advisor:
         return replace(reply, answer=answer, updated=updated, pending=pending,
                        background=turn.profile.background)  # fmt: skip
 
-    def _unplaced_title(self, turn: Turn) -> str | None:
-        """A title of one's own whose level the message does not tell ("tech lead")."""
-        slots = turn.said.slots if turn.said else None
-        if slots and slots.own_title and slots.title and not slots.own_level:
-            return slots.title
-        return None
-
     def _action(self, intent: str) -> str | None:
         """The action an intent's answer is (see the registry), if it is one."""
         spec = self.kb.intents.get(intent)
@@ -354,8 +350,11 @@ class Advisor:
         old, new = before.level, after.level
         return bool(old and new and self.kb.levels[new].rank > self.kb.levels[old].rank)
 
-    def compose(self, turn: Turn, now: datetime | None = None) -> Answer:
-        """The answer for a resolved turn (`now` relates timelines to the user's time at level)."""
+    def compose(
+        self, turn: Turn, now: datetime | None = None, words: Sequence[str] | None = None
+    ) -> Answer:
+        """The answer for a resolved turn (`now` relates timelines to the user's time at level;
+        `words`, the question's, choose a topic's sections: the message's by default)."""
         query, profile = turn.query, turn.profile
         if turn.clarify:
             return self.replies.clarify(query, turn.clarify)
@@ -382,7 +381,9 @@ class Advisor:
         if slots and slots.title and not slots.own_title and name in ("salary", "level_overview"):
             # "how much does a tech lead make": the sources put the title at several levels.
             return self.answers.title_readings(slots.title, query, profile)
-        return self.answers.build(query, profile, now)
+        if words is None:
+            words = turn.said.phrases.utterance.content if turn.said else ()
+        return self.answers.build(query, profile, now, words)
 
     def plain(self, answer: Answer) -> str:
         """An answer as plain text."""

@@ -102,3 +102,14 @@ class Event:
 
     intent: str
     unanswered: str | None = None
+
+
+@dataclass(frozen=True)
+class ShownPage:
+    """A page of a long answer shown to a user: the answer's query, the page (0 first), when,
+    and the question's words (they ordered its sections, so the rest is cut the same way)."""
+
+    query: Query
+    page: int
+    at: datetime
+    words: tuple[str, ...] = ()

@@ -77,3 +77,11 @@ def to_json(reply: Reply, text: str) -> dict[str, Any]:
         "updated": list(reply.updated),
         "pending": reply.pending,
     }
+
+
+def unplaced_title(turn: Turn) -> str | None:
+    """A title of one's own whose level the message does not tell ("tech lead")."""
+    slots = turn.said.slots if turn.said else None
+    if slots and slots.own_title and slots.title and not slots.own_level:
+        return slots.title
+    return None

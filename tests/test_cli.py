@@ -13,8 +13,8 @@ import pytest
 
 from tests.conftest import ROOT
 
-FIELDS = {"intent", "level", "from_level", "market", "background", "confidence", "answer",
-          "suggestions", "choices", "updated", "pending"}  # fmt: skip
+FIELDS = {"intent", "level", "from_level", "market", "background", "confidence",
+          "clarification", "answer", "suggestions", "choices", "updated", "pending"}  # fmt: skip
 
 
 def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None,

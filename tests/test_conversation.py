@@ -221,7 +221,7 @@ async def test_out_of_scope_reply_is_kind_and_suggests(advisor: Advisor) -> None
 
 async def test_close_intents_get_a_did_you_mean(kb_copy: Path, storage: Storage) -> None:
     advisor = Advisor(_with_shared_example(kb_copy), storage)
-    reply = await _say(advisor, "raise or title bump quandary")
+    reply = await _say(advisor, "zorble quandary flumph")
     assert reply.clarify
     assert reply.answer.heading.startswith("Did you mean")
     assert {s.query.intent for s in reply.answer.suggestions} == set(reply.clarify)

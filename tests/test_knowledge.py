@@ -26,7 +26,8 @@ JSON_INTENTS = (
     "stuck", "ic_vs_management", "switch_company", "interviews", "resume", "certifications",
     "getting_started", "role", "specialization", "soft_skills", "pitfalls", "accelerate",
     "pros_cons", "set_level", "set_market", "greeting", "help", "nudges", "forget", "plan",
-    "level_mapping", "profile", "undo", "out_of_scope", "small_talk",
+    "level_mapping", "profile", "undo", "out_of_scope", "small_talk", "job_offer", "job_market",
+    "research_path", "ai_engineering", "wellbeing", "more",
 )  # fmt: skip
 
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from bot.advisor import Advisor, Reply
 from bot.answering import render
+from bot.answering.shaping import MORE
 from bot.coaching import plans
 from bot.domain import Profile, Query
 from bot.knowledge.model import KnowledgeBase
@@ -130,7 +131,13 @@ async def test_disagreements_are_shown_with_the_facts(advisor: Advisor) -> None:
     }
     for minute, (question, expected) in enumerate(cases.items()):
         reply = await _say(advisor, question, 31 * minute, user=22 + minute)
-        assert expected in _text(advisor, reply), (question, _text(advisor, reply))
+        # The whole answer, a phone screen at a time: pages never split a block, so a
+        # disagreement always comes with the facts it is about.
+        text = _text(advisor, reply)
+        while MORE in reply.answer.choices:
+            reply = await _say(advisor, "more", 31 * minute, user=22 + minute)
+            text += "\n" + _text(advisor, reply)
+        assert expected in text, (question, text)
 
 
 async def test_the_microsoft_caveat_comes_with_any_microsoft_level(advisor: Advisor) -> None:
@@ -217,3 +224,23 @@ async def test_a_user_in_an_uncovered_market_is_told_what_to_expect(advisor: Adv
     reply = await _say(advisor, "what's my salary range", 2)
     assert (reply.query.level, reply.query.market) == ("senior", "germany")
     assert reply.answer.blocks[0].lines[0].text.startswith("None of the sources has pay figures")
+
+
+async def test_how_many_years_to_be_senior_through_the_advisor(advisor: Advisor) -> None:
+    reply = await _say(advisor, "how many years to be senior?", user=50)
+    text = _text(advisor, reply)
+    # The step, and the years of experience in total that three sources give senior.
+    assert "Mid → senior: typically 3–4 years" in text
+    assert "Years of experience in total:\n• Senior ML engineer: 5–8 years" in text
+
+
+async def test_a_question_about_a_title_gets_each_sources_reading_and_pay(
+    advisor: Advisor,
+) -> None:
+    reply = await _say(advisor, "how much does a tech lead make", user=51)
+    text = _text(advisor, reply)
+    assert reply.answer.heading == "“Tech lead / ML lead”: the level depends on the company"
+    for level in ("Mid-level ML engineer: ", "Senior ML engineer: ", "Staff ML engineer: "):
+        assert level in text
+    assert "Pay at those levels in United States" in text
+    assert (await advisor.storage.load(51))[0].level is None  # a question changes nothing

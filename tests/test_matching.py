@@ -149,14 +149,17 @@ def _with_shared_example(kb_copy: Path) -> KnowledgeBase:
     for intent in ("salary", "promotion"):
         start = text.index(f"  - id: {intent}\n")
         at = text.index("    examples:\n", start) + len("    examples:\n")
-        text = text[:at] + "      - raise or title bump quandary\n" + text[at:]
+        text = text[:at] + "      - zorble quandary flumph\n" + text[at:]
+    # The tie is made in the examples; the linear model, which weighs how often each intent
+    # is asked, would settle it, so it is left out here.
+    text = text.replace("  classifier_weight: 0.5\n", "  classifier_weight: 0\n")
     path.write_text(text)
     return loader.load(kb_copy)
 
 
 def test_close_intents_are_flagged_as_ambiguous(kb_copy: Path) -> None:
     pipeline = Pipeline(_with_shared_example(kb_copy))
-    match = pipeline.match("raise or title bump quandary")
+    match = pipeline.match("zorble quandary flumph")
     assert match.clarify
     assert set(match.clarify) == {"salary", "promotion"}
     assert pipeline.match("pay for senior").clarify == ()

@@ -42,9 +42,9 @@ def test_other_references_name_where_to_find_them(kb: KnowledgeBase) -> None:
     references = [s for s in kb.sources.values() if s.kind == "reference"]
     assert len(references) >= 5
     for source in references:
-        # The loader has no `url` or `date` field yet: both are in the maintainers' note.
-        assert source.note and "URL https://" in source.note and "date" in source.note, source.id
-        assert source.publisher, source.id
+        assert source.url and source.url.startswith("https://"), source.id
+        assert source.date and source.publisher, source.id
+        assert source.url in source.citation and source.date in source.citation, source.id
     cited = {s for t in NEW_TOPICS for item in _items(kb.topics[t]) for s in item.sources}
     assert {s.id for s in references} <= cited
 

@@ -22,29 +22,29 @@ from bot.understanding.scoring import Candidate, Example, Utterance
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
 NEW_INTENT = """
-  - id: job_offer
-    name: job offers
-    labels: ["Negotiating an offer in {market}", Negotiating an offer]
-    answer: {topic: job_offers}
+  - id: side_projects
+    name: side projects
+    labels: ["Side projects for {level}", Side projects]
+    answer: {topic: side_projects}
     examples:
-      - should i negotiate my job offer
-      - how do i counter an offer
-      - is it ok to ask for more money in an offer
-      - they offered me less than i asked, what now
-      - how to negotiate a signing bonus
-      - my offer came in low, can i push back
-      - how do i negotiate total comp on an offer
-      - do companies expect you to negotiate offers
-      - negotiating an offer
+      - should i do side projects
+      - are side projects worth it
+      - what side project should i build
+      - do side projects help you get hired
+      - side projects on weekends, worth the time?
+      - which side projects impress hiring managers
+      - is it ok to have no side projects
+      - how many side projects do i need
+      - side projects
 """
 
 NEW_TOPIC = """
-  - id: job_offers
-    title: "Negotiating a job offer"
+  - id: side_projects
+    title: "Side projects"
     sections:
-      - title: "Before you answer"
+      - title: "What they are for"
         items:
-          - text: "Compare the offer with each source's pay figures for your level and market"
+          - text: "Pick one that shows a skill your next level asks for, and finish it"
             based_on: [rb_guide]
 """
 
@@ -62,16 +62,16 @@ async def test_an_intent_added_in_yaml_alone_is_understood_and_answered(kb_copy:
     storage = await Storage.open(":memory:")
     try:
         advisor = Advisor(kb, storage)
-        reply = await advisor.ask(1, "I got an offer, should I negotiate it?", NOW)
-        assert reply.intent == "job_offer"
+        reply = await advisor.ask(1, "Are side projects worth doing, I'm a senior?", NOW)
+        assert reply.intent == "side_projects"
         text = advisor.plain(reply.answer)
-        assert text.startswith("Negotiating a job offer")
-        assert "Compare the offer" in text
+        assert text.startswith("Side projects")
+        assert "Pick one that shows" in text
         # Its label is a suggestion the pipeline understands, and a follow-up keeps the topic.
         label = advisor.answers.label(reply.query)
-        assert label is not None and advisor.pipeline.match(label).intent == "job_offer"
-        follow = await advisor.ask(1, "and in london?", NOW)
-        assert (follow.intent, follow.query.market) == ("job_offer", "uk")
+        assert label is not None and advisor.pipeline.match(label).intent == "side_projects"
+        follow = await advisor.ask(1, "and for staff?", NOW)
+        assert (follow.intent, follow.query.level) == ("side_projects", "staff")
     finally:
         await storage.close()
 

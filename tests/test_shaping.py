@@ -16,7 +16,7 @@ def test_long_answers_come_a_screen_at_a_time_and_blocks_stay_whole() -> None:
     split = pages(answer)
     assert [[b.title for b in p] for p in split] == [["A", "B"], ["C"]]
     first, more = page(answer, 0)
-    assert more and first.choices[-1] == MORE and first.lead == "Lead"
+    assert more and first.choices[0] == MORE and first.lead == "Lead"
     assert 2 + sum(len(b.lines) + 1 for b in first.blocks) <= 12
     last, more = page(answer, 1)
     assert not more and last.heading == "Heading (continued)" and last.lead is None
@@ -53,7 +53,9 @@ def test_sections_sharing_the_questions_words_come_first() -> None:
             ("software_engineering",),
         ),
     ]
+    # Without a section for one's own field, every field's section stays: it may help.
     ordered = relevant_sections(sections, {"projects", "portfolio"}, str.split)
-    assert [s.title for s in ordered] == ["Portfolio", "Courses"]
+    assert [s.title for s in ordered] == ["Portfolio", "Courses", "From data science",
+                                          "From software"]  # fmt: skip
     ordered = relevant_sections(sections, {"courses"}, str.split, "data_science")
     assert [s.title for s in ordered] == ["From data science", "Courses", "Portfolio"]

@@ -71,18 +71,20 @@ async def test_free_text_answer_is_html_with_follow_up_buttons(bot: Harness) -> 
     assert answer["parse_mode"] == "HTML"
     assert answer["text"].startswith("<b>Skills for a senior ML engineer</b>")
     buttons = bot.api.buttons(answer)
-    assert 1 <= len(buttons) <= 3
+    # A phone screen of the answer, "More …" for the rest, and up to three follow-ups.
+    assert buttons[0][0] == "More …" and 2 <= len(buttons) <= 4
     assert all(len(data.encode()) <= 64 for _, data in buttons)
-    label, data = buttons[1]
+    (rest,) = await bot.press(USER, buttons[0][1])
+    assert "(continued)" in _visible(rest)
+    data = next(d for label, d in buttons if label == "Salary for senior")
     (follow,) = await bot.press(USER, data)
     assert "Senior ML engineer pay" in _visible(follow)
-    assert label == "Salary for senior"
 
 
 async def test_did_you_mean_offers_both_intents(kb_copy: Path, tmp_path: Path) -> None:
     kb = _with_shared_example(kb_copy)
     async with Harness(kb, tmp_path / "db.sqlite3") as bot:
-        (question,) = await bot.say(USER, "raise or title bump quandary")
+        (question,) = await bot.say(USER, "zorble quandary flumph")
         first_line = _visible(question).splitlines()[0]
         assert first_line.startswith("Did you mean ") and first_line.endswith("?")
         assert "pay" in first_line and "how to get promoted" in first_line
@@ -309,14 +311,14 @@ async def test_one_log_line_per_update_without_text_unless_debug(
     bot: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.INFO, logger="bot.updates"):
-        await bot.say(USER, "my secret salary question for senior")
+        await bot.say(USER, "secret: what is the salary for senior")
     lines = [r.getMessage() for r in caplog.records if r.name == "bot.updates"]
     assert len(lines) == 1
     assert f"user={USER} intent=salary latency_ms=" in lines[0]
     assert "secret" not in lines[0]
     caplog.clear()
     with caplog.at_level(logging.DEBUG, logger="bot.updates"):
-        await bot.say(USER, "my secret salary question for senior")
+        await bot.say(USER, "secret: what is the salary for senior")
     assert any("secret" in r.getMessage() for r in caplog.records)
 
 

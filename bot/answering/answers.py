@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import string
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from bot.answering import titles
+from bot.answering import shaping, titles
 from bot.answering.answer import Answer, Block, Line, Suggestion
 from bot.answering.moves import MAX_LINES, MoveAnswers, lines, years_range
 from bot.answering.salary import SalaryAnswers
 from bot.coaching import plans
 from bot.domain import Profile, Query
 from bot.knowledge.model import KnowledgeBase, Section, Topic, Transition
+from bot.understanding.language import tokens
 
 
 class Answers:
@@ -37,8 +38,12 @@ class Answers:
             "soft_skills": self.soft_skills,
         }
 
-    def build(self, query: Query, profile: Profile, now: datetime | None = None) -> Answer:
-        """The answer to a resolved knowledge query (`now`: to relate time at level)."""
+    def build(
+        self, query: Query, profile: Profile, now: datetime | None = None,
+        words: Collection[str] = (),
+    ) -> Answer:  # fmt: skip
+        """The answer to a resolved knowledge query (`now`: to relate time at level; `words`:
+        the question's canonical words, which choose a topic's sections)."""
         spec = self.kb.intents.get(query.intent)
         if spec is None:
             # Not an intent (yet): "how many years to be senior?" is answered by `experience`.
@@ -46,7 +51,7 @@ class Answers:
         elif spec.answer.kind == "builder":
             answer = self._builders[spec.answer.name](query, profile)
         else:
-            answer = self.topic(query, profile)
+            answer = self.topic(query, profile, words)
         if spec and spec.answer.name == "timeline" and now:
             answer = self._with_time_at_level(answer, query, profile, now)
         return answer
@@ -344,13 +349,12 @@ class Answers:
         level: str | None,
         per_section: int = MAX_LINES,
         background: str | None = None,
+        words: Collection[str] = (),
     ) -> tuple[Block, ...]:
         """Blocks for a topic: general sections plus the one nearest the level, if any; for
-        someone coming from another field, the part for that field first and not the others."""
-        if background and any(background in s.backgrounds for s in sections):
-            mine = [s for s in sections if background in s.backgrounds]
-            rest = [s for s in sections if not s.backgrounds]
-            sections = [*mine, *rest]
+        someone coming from another field, the part for that field first and not the others;
+        then the sections sharing the most words with the question (`words`)."""
+        sections = shaping.relevant_sections(sections, words, tokens, background)
         general = [s for s in sections if s.level is None]
         chosen = self._nearest(sections, level)
         picked = [s for s in sections if s in chosen or s in general]
@@ -369,14 +373,15 @@ class Answers:
         nearest = min(distance.values())
         return [s for s in leveled if distance[id(s)] == nearest][:1]
 
-    def topic(self, q: Query, profile: Profile) -> Answer:
-        """A topical answer (IC vs management, resume, ...)."""
+    def topic(self, q: Query, profile: Profile, words: Collection[str] = ()) -> Answer:
+        """A topical answer (IC vs management, resume, ...), the sections the question's
+        words point at first."""
         topic = self.topic_of(q.intent)
         per_section = 3 if len(topic.sections) > 3 else 4
         return Answer(
             topic.title,
             self.lead(profile, q),
-            self.sections(topic.sections, q.level, per_section, profile.background),
+            self.sections(topic.sections, q.level, per_section, profile.background, words),
             self.around(Query(q.intent, q.level, None, q.market))
             if q.level
             else self.suggest(Query("next_steps"), Query("accelerate"), Query("salary")),

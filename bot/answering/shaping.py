@@ -51,7 +51,8 @@ def pages(answer: Answer, limit: int = MAX_LINES) -> list[tuple[Block, ...]]:
 
 def page(answer: Answer, number: int, limit: int = MAX_LINES) -> tuple[Answer, bool]:
     """Page `number` (0 first) of an answer, and whether more follows. Later pages keep the
-    heading (marked as continued), not the lead; only the last keeps the suggestions."""
+    heading (marked as continued), not the lead; "More …" comes first among the choices of
+    every page but the last, and the suggestions stay on each."""
     split = pages(answer, limit)
     number = min(max(number, 0), len(split) - 1)
     more = number < len(split) - 1
@@ -59,7 +60,7 @@ def page(answer: Answer, number: int, limit: int = MAX_LINES) -> tuple[Answer, b
     if number:
         shown = replace(shown, heading=f"{answer.heading} (continued)", lead=None)
     if more:
-        shown = replace(shown, choices=(*shown.choices, MORE), suggestions=())
+        shown = replace(shown, choices=(MORE, *shown.choices))
     return shown, more
 
 
@@ -70,8 +71,8 @@ def relevant_sections(
     background: str | None = None,
 ) -> list[Section]:
     """A topic's sections, those that share words with the question first (by how many), then
-    the rest in their order; for someone from another field, that field's section leads and
-    the sections for other fields go."""
+    the rest in their order; for someone from another field who has a section of their own,
+    it leads and the sections for other fields go."""
     words = set(question)
 
     def overlap(section: Section) -> int:
@@ -79,6 +80,7 @@ def relevant_sections(
         return len(words & set(canonical(text)))
 
     mine = [s for s in sections if background and background in s.backgrounds]
-    rest = [s for s in sections if not s.backgrounds]
+    # Without a section for the asker's own field, every field's section may help them.
+    rest = [s for s in sections if not s.backgrounds] if mine else list(sections)
     ranked = sorted(rest, key=lambda s: -overlap(s))  # sorted() is stable: ties keep their order
     return [*mine, *ranked]

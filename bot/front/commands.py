@@ -90,7 +90,7 @@ async def level(front: Front, user_id: int, arg: str, now: datetime) -> list[Sho
     """/level [LEVEL | N years]: set the level, or pick it."""
     if not arg:
         return [Shown(said("set_level", Answer("What's your level?")), level_rows(front.kb))]
-    slots = front.advisor.matcher.match(arg).slots
+    slots = front.advisor.pipeline.match(arg).slots
     found = slots.own_level or slots.level or slots.from_level
     if found is None:
         names = ", ".join(front.kb.levels)
@@ -110,7 +110,7 @@ async def market(front: Front, user_id: int, arg: str, now: datetime) -> list[Sh
         return [Shown(said("set_market", Answer("Where do you work?")), market_rows(front.kb))]
     if arg.lower() == "skip":
         return [Shown(said("set_market", Answer("No problem: ask me anything.")))]
-    found = front.advisor.matcher.match(f"in {arg}").slots.market
+    found = front.advisor.pipeline.match(f"in {arg}").slots.market
     if found is None:
         names = ", ".join(m.id for m in front.kb.covered_markets)
         answer = Answer(
@@ -178,7 +178,7 @@ async def plan(front: Front, user_id: int, arg: str, now: datetime) -> list[Show
 async def chart(front: Front, user_id: int, arg: str, now: datetime) -> list[Shown]:
     """/chart [LEVEL] [MARKET]: the pay chart; the user's own level and market by default."""
     user = await front.services.profile(user_id)
-    slots = front.advisor.matcher.match(f"salary {arg}").slots if arg else None
+    slots = front.advisor.pipeline.match(f"salary {arg}").slots if arg else None
     wanted = (slots.level or slots.own_level if slots else None) or user.level
     where = (slots.market if slots else None) or user.market or "us"
     if wanted is None:

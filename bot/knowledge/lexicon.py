@@ -172,6 +172,7 @@ class Lexicon:
     """Word lists of one language (lower case), as the language file gives them."""
 
     affirmative: tuple[str, ...] = ()
+    more: tuple[str, ...] = ()  # a whole message asking for the rest of a long answer
     backgrounds: tuple[Background, ...] = ()
     goal_words: tuple[str, ...] = ()
     other_person: tuple[str, ...] = ()
@@ -192,7 +193,15 @@ class Lexicon:
     teams: TeamWords = TeamWords()
 
 
-_LISTS = ("affirmative", "goal_words", "other_person", "not_in_ml_yet", "plan_reset", "plan_remove")
+_LISTS = (
+    "affirmative",
+    "more",
+    "goal_words",
+    "other_person",
+    "not_in_ml_yet",
+    "plan_reset",
+    "plan_remove",
+)
 _SECTIONS = {
     "questions": QuestionWords,
     "statements": StatementWords,

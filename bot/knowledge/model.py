@@ -68,7 +68,8 @@ class Source:
     def citation(self) -> str:
         """ "“Title”, Publisher", or the title alone when the document names no publisher."""
         text = f"“{self.title}”, {self.publisher}" if self.publisher else f"“{self.title}”"
-        return text + (f", {self.date}" if self.date else "") + (f", {self.url}" if self.url else "")
+        date, url = (f", {self.date}" if self.date else ""), (f", {self.url}" if self.url else "")
+        return text + date + url
 
 
 @dataclass(frozen=True)

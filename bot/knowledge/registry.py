@@ -11,6 +11,7 @@ from dataclasses import dataclass
 CONDITIONS = {
     # the form of the message
     "question": "it asks something: a question mark, a question word opening a clause",
+    "asks_for_more": 'the whole message is one of the language\'s `more` phrases ("go on")',
     "slot_only": 'slots and follow-up words only ("and in london?"), not recognised otherwise',
     "first_person": "a first-person word (I, me, my)",
     "reports_on_self": 'a first-person word, or a report of something done ("gave a talk")',
@@ -46,6 +47,7 @@ CONDITIONS = {
     "close_second": "the runner-up clears `threshold` and is within `margin` of the best",
     "weak_statement": "the reading judged scores below `statement_bar`",
     "weak_reading": "the reading so far is less sure than `ladder_bar`",
+    "long_story": "what is left of a statement about oneself is `long_rest` words or more",
     "plain_statement": "what is left of a statement about oneself asks nothing (below "
     "`statement_bar`) and is short (below `long_rest` words)",
     "off_topic_words": "the scope model reads the words as about something else",
@@ -74,7 +76,7 @@ BUILDERS = {
     "interviews": True, "soft_skills": True,
 }  # fmt: skip
 REPLIES = ("level_set", "market_set", "greeting", "help", "out_of_scope", "translator")
-ACTIONS = ("nudges", "forget", "plan", "profile", "undo", "small_talk")
+ACTIONS = ("nudges", "forget", "plan", "profile", "undo", "small_talk", "more")
 # What a statement about oneself states.
 STATED = ("level", "market")
 # The slots a suggestion label may name: "{level}", "{from_level}", "{market}" (its name), and
@@ -185,9 +187,10 @@ class MatchSettings:
 # from the scores; `recognise` lets what the message names (plan items, a company level) change
 # it; `follow` applies the conversation; `settle` runs once the query's slots are resolved.
 POLICY_STAGES = ("read", "recognise", "follow", "settle")
-# What a rule may conclude besides an intent id: the best-scoring reading, the reading so far,
+# What a rule may conclude besides an intent id: the best-scoring reading, the runner-up, the
+# reading so far,
 # or the intent of the conversation's thread.
-TARGETS = ("best", "keep", "context")
+TARGETS = ("best", "second", "keep", "context")
 # How a rule sets the confidence: the best score, one minus it (how sure the message is about
 # none of the intents), how plainly a statement is one (1 - rest/2), certain, at least 0.5, or
 # unchanged.

@@ -247,4 +247,17 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
                 LIMIT (SELECT COUNT(*) - 1000 FROM unanswered));
         END""",
     ),
+    # 10: long answers come a page at a time; "more" shows the next page of the last one.
+    (
+        """CREATE TABLE answer_pages (
+            user_id    INTEGER PRIMARY KEY REFERENCES users(user_id) ON DELETE CASCADE,
+            intent     TEXT NOT NULL,
+            level      TEXT,
+            from_level TEXT,
+            market     TEXT,
+            page       INTEGER NOT NULL,
+            shown_at   INTEGER NOT NULL,
+            words      TEXT NOT NULL
+        )""",
+    ),
 )

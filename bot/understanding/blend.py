@@ -22,6 +22,8 @@ class BlendScorer:
     def __init__(self, kb: KnowledgeBase, examples: Sequence[Example]) -> None:
         self.nearest = ExampleScorer(kb, examples)
         self.weight = kb.settings.classifier_weight
+        self.informative = kb.settings.informative_weight
+        self.long = float(kb.settings.long_message)
         training = [(e.intent, e.utterance.content) for e in examples if e.utterance.content]
         self.model: IntentClassifier | None = load_or_train(training) if self.weight else None
 
@@ -32,11 +34,17 @@ class BlendScorer:
             return [Candidate(i, s) for i, s in near.items()]
         # Slots alone ("<level> <market>") are the dialogue's to read, not the model's: it
         # learned nothing from them but the priors.
+        # Nor is a message without one informative word ("qwxz vbnm", "how"): the model would
+        # still spread its certainty over intents from pieces of words that say nothing.
         words = utterance.content
-        if not any(w not in PLACEHOLDERS for w in words):
+        weights, bar = self.nearest.weights, self.informative
+        if not any(weights.get(w, 0.0) >= bar for w in words if w not in PLACEHOLDERS):
             return [Candidate(i, s) for i, s in near.items()]
         learned = self.model.posterior(words)
-        w = self.weight
+        # Short messages lean on the nearest examples, long ones on the model: a model that
+        # learned from long real messages reads "salary question for senior" as off topic
+        # from one word ("question") that long off-topic messages use.
+        w = self.weight * min(1.0, len(words) / self.long)
         blended = {
             i: (1 - w) * near.get(i, 0.0) + w * learned.get(i, 0.0) for i in {*near, *learned}
         }

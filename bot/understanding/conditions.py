@@ -105,6 +105,9 @@ def _move_from_entry(c: Case) -> bool:
 CONDITIONS: dict[str, Callable[[Case], bool]] = {
     # -- the form of the message
     "question": lambda c: c.facts.phrases.question,
+    "asks_for_more": lambda c: (
+        " ".join(c.facts.phrases.utterance.words).strip(" |") in c.facts.kb.lexicon.more
+    ),
     "slot_only": lambda c: c.facts.phrases.slot_only and not c.facts.recognised,
     "first_person": lambda c: _slots(c).first_person,
     "reports_on_self": lambda c: c.facts.phrases.reports_on_self,
@@ -148,6 +151,7 @@ CONDITIONS: dict[str, Callable[[Case], bool]] = {
     "close_second": _close_second,
     "weak_statement": lambda c: c.score < c.facts.kb.settings.statement_bar,
     "weak_reading": lambda c: c.score < c.facts.kb.settings.ladder_bar,
+    "long_story": lambda c: c.facts.rest[1],
     "plain_statement": lambda c: (
         c.facts.rest[0] < c.facts.kb.settings.statement_bar and not c.facts.rest[1]
     ),

@@ -102,6 +102,8 @@ class Decider:
     def _target(self, then: str, facts: Facts, decision: Decision) -> str:
         if then == "best":
             return facts.best.intent
+        if then == "second":
+            return facts.second.intent
         if then == "keep":
             return decision.intent
         if then == "context":

@@ -52,9 +52,14 @@ class PhraseFinder:
         q, st = kb.lexicon.questions, kb.lexicon.statements
         self.questions = q
         self.statements = st
+        # Either order: "my model overfits, what do i do", and "senior at amazon is which L
+        # number", a question word after its verb.
+        words, auxiliaries = (
+            alternation(q.inner_question_words),
+            alternation(q.inner_question_auxiliaries),
+        )
         self._inner_question = re.compile(
-            rf"\b(?:{alternation(q.inner_question_words)})\s+"
-            rf"(?:{alternation(q.inner_question_auxiliaries)})\b"
+            rf"\b(?:(?:{words})\s+(?:{auxiliaries})|(?:{auxiliaries})\s+(?:{words}))\b"
         )
         self._reports = re.compile(
             rf"^(?:(?:{alternation(st.report_openers)})\W+)*(?:{alternation(st.report_verbs)})\b"

@@ -82,8 +82,12 @@ class ExampleScorer:
         for placeholder in PLACEHOLDERS:
             self.weights[placeholder] = self.settings.placeholder_weight
         self.examples = [(intent, content, self._weight(content)) for intent, content in pairs]
-        self.intent_model = IntentModel(
-            (intent, [w for w in content if w not in PLACEHOLDERS]) for intent, content in pairs
+        self.intent_model = (
+            IntentModel(
+                (intent, [w for w in content if w not in PLACEHOLDERS]) for intent, content in pairs
+            )
+            if self.settings.bayes_weight
+            else None
         )
         index: dict[str, list[int]] = defaultdict(list)
         for i, (_, content, _) in enumerate(self.examples):
@@ -105,7 +109,7 @@ class ExampleScorer:
             if f > best.get(intent, 0.0):
                 best[intent] = f
         weight = self.settings.bayes_weight
-        if weight and best:
+        if self.intent_model is not None and weight and best:
             posterior = self.intent_model.posterior(w for w in content if w not in PLACEHOLDERS)
             best = {
                 i: min(1.0, max(0.0, s + weight * (posterior.get(i, 0.0) - 0.5)))

@@ -73,12 +73,16 @@ class SituationReader:
         stated = not_in_ml = False
         for start, end in _clauses(words):
             clause = words[start:end]
+            # Only phrases whose first word the clause has can be in it: most are skipped.
+            present = frozenset(clause)
             # "I" makes a role one's own; "my" alone does not ("feedback on my DS portfolio").
             mine = any(w in self.words.self_words for w in clause)
             if background is None:
-                background = self._background(words, start, end, mine)
+                background = self._background(words, start, end, mine, present)
                 stated = background is not None and mine
-            if mine and any(_find(words, p, start, end) is not None for p in self.not_yet):
+            if mine and any(
+                p[0] in present and _find(words, p, start, end) is not None for p in self.not_yet
+            ):
                 not_in_ml = True
         fields = frozenset(
             i for i, w in enumerate(masked) if w == LEVEL and self._field_at(masked, i + 1)
@@ -89,9 +93,11 @@ class SituationReader:
         """A background's phrase starts at `i` ("[senior] data scientist")."""
         return any(tuple(words[i : i + len(p)]) == p for p, _ in self.backgrounds)
 
-    def _background(self, words: Sequence[str], start: int, end: int, mine: bool) -> str | None:
+    def _background(
+        self, words: Sequence[str], start: int, end: int, mine: bool, present: frozenset[str]
+    ) -> str | None:
         for phrase, background in self.backgrounds:
-            at = _find(words, phrase, start, end)
+            at = _find(words, phrase, start, end) if phrase[0] in present else None
             if at is None:
                 continue
             before = [w for w in words[max(start, at - 3) : at] if w not in self.words.articles]
