@@ -10,7 +10,11 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY knowledge ./knowledge
+# The intent model is trained once here (`kb check` caches it), so a start-up only loads it.
+ENV CAREERBOT_CACHE=/opt/careerbot-cache
 RUN pip install . \
+    && careerbot kb check \
+    && chmod -R a+rX /opt/careerbot-cache \
     && useradd --create-home --uid 10001 careerbot \
     && mkdir /data && chown careerbot:careerbot /data \
     && rm -rf /app/bot /app/knowledge

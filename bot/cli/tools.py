@@ -16,6 +16,8 @@ from bot.knowledge.model import KnowledgeBase, Tip
 from bot.knowledge.yamlnodes import KnowledgeError
 from bot.services import Services
 from bot.storage.store import Storage
+from bot.understanding import classifier
+from bot.understanding.pipeline import Pipeline
 
 EXIT_USAGE = 2
 # The labelled set `careerbot eval` scores by default: packaged with the bot (pyproject.toml
@@ -103,8 +105,13 @@ def kb_check(directory: str | None, sources: Sequence[str] = (), every: bool = F
         f"{len(kb.levels)} levels, {len(kb.bands)} salary figures, "
         f"{len(kb.transitions)} transitions, {len(kb.topics)} topics, {len(kb.tips)} tips, "
         f"{len(kb.intents)} intents, "
-        f"{sum(len(i.examples) for i in kb.intents.values())} example phrasings)"
+        f"{sum(len(i.examples) for i in kb.intents.values())} example phrasings, "
+        f"{len(kb.messages)} real messages)"
     )
+    # The intent model is trained now and cached (a start-up then loads it in milliseconds):
+    # the Docker image runs this at build time.
+    Pipeline(kb)
+    print(f"intent model: cached in {classifier.cache_dir()}")
     return copy_check(kb, sources, every) if sources else 0
 
 
