@@ -14,6 +14,9 @@ from bot.understanding.scoring import LEVEL
 def contains(words: Sequence[str], phrase: tuple[str, ...]) -> bool:
     """Whether the phrase appears, whole and in order, among the words."""
     size = len(phrase)
+    # Most phrases are absent: one scan for the first word settles those.
+    if size and phrase[0] not in words:
+        return False
     return any(tuple(words[i : i + size]) == phrase for i in range(len(words) - size + 1))
 
 
