@@ -230,6 +230,19 @@ async def test_people_moving_into_ml_are_aspiring_with_a_background(
     assert (await _stored(storage)).background is None
 
 
+async def test_a_field_named_as_a_group_is_not_the_speakers_background(
+    advisor: Advisor, storage: Storage
+) -> None:
+    for minute, text in enumerate((
+        "to the MLE folks here, what does your day actually look like?",
+        "I hear a lot of doubt from data science circles about LLMs, should I learn them?",
+        "data engineering people, how did you get into ML?",
+    )):  # fmt: skip
+        await _say(advisor, text, minute)
+        stored = await _stored(storage)
+        assert (stored.level, stored.background) == (None, None), text
+
+
 async def test_getting_started_leads_with_the_part_for_ones_background(
     advisor: Advisor,
 ) -> None:

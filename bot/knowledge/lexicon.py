@@ -129,6 +129,8 @@ class SituationWords:
     articles: frozenset[str] = frozenset()
     self_words: frozenset[str] = frozenset()  # "I" makes a role one's own ("my" alone does not)
     from_words: frozenset[str] = frozenset()  # "moving from data science"
+    # After a role: a group, not the speaker ("DS folks, are you...", "skepticism from DS circles")
+    group_words: frozenset[str] = frozenset()
     ml_words: tuple[tuple[str, ...], ...] = ()  # after a level: an ML level ("senior mle")
 
 

@@ -100,12 +100,14 @@ class SituationReader:
             at = _find(words, phrase, start, end) if phrase[0] in present else None
             if at is None:
                 continue
+            after = words[at + len(phrase)] if at + len(phrase) < end else ""
+            if after in self.words.group_words:
+                continue  # a group, not the speaker: "DS folks", "DS circles"
             before = [w for w in words[max(start, at - 3) : at] if w not in self.words.articles]
             if before and before[-1] in self.words.from_words:
                 return background  # "moving from data science into ML"
             if any(w in self.goal for w in before):
                 continue  # "I want to become a data scientist"
-            after = words[at + len(phrase)] if at + len(phrase) < end else ""
             opening = at == start and start == 0 and after in self.headline_after
             if mine or opening:
                 return background
