@@ -506,3 +506,20 @@ def test_a_title_alias_may_not_be_a_level_alias(kb_copy: Path) -> None:
     _edit(kb_copy / "levels.yaml", '"staff+", "staff engineer"', '"staff+", "tech lead"')
     problems = _problems(kb_copy)
     assert any("alias 'tech lead' names both 'staff' and 'tech_lead'" in p for p in problems)
+
+
+def test_a_real_message_with_an_unknown_intent_is_one_problem_at_its_line(kb_copy: Path) -> None:
+    path = kb_copy / "messages" / "real-style-tuning.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    first = next(i for i, line in enumerate(lines) if re.search(r"intent: [a-z_]+,", line))
+    lines[first] = re.sub(r"intent: [a-z_]+,", "intent: salry,", lines[first], count=1)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    problems = _problems(kb_copy)
+    assert problems == [
+        f"{path}:{first + 1}: [{_index(lines, first)}].intent: unknown intent 'salry'"
+    ]
+
+
+def _index(lines: list[str], at: int) -> int:
+    """The list index of the message on line `at` (one message per line)."""
+    return sum(1 for line in lines[:at] if line.startswith("- "))
