@@ -67,7 +67,7 @@ def page(answer: Answer, number: int, limit: int = MAX_LINES) -> tuple[Answer, b
 def relevant_sections(
     sections: Sequence[Section],
     question: Collection[str],
-    canonical: Callable[[str], list[str]],
+    canonical: Callable[[str], Sequence[str]],
     background: str | None = None,
 ) -> list[Section]:
     """A topic's sections, those that share words with the question first (by how many), then
@@ -82,5 +82,6 @@ def relevant_sections(
     mine = [s for s in sections if background and background in s.backgrounds]
     # Without a section for the asker's own field, every field's section may help them.
     rest = [s for s in sections if not s.backgrounds] if mine else list(sections)
-    ranked = sorted(rest, key=lambda s: -overlap(s))  # sorted() is stable: ties keep their order
+    # sorted() is stable: ties keep their order (and without words, all tie).
+    ranked = sorted(rest, key=lambda s: -overlap(s)) if words else rest
     return [*mine, *ranked]
