@@ -6,7 +6,6 @@ import string
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from datetime import datetime
-from functools import lru_cache
 
 from bot.answering import shaping, titles
 from bot.answering.answer import Answer, Block, Line, Suggestion
@@ -15,7 +14,6 @@ from bot.answering.salary import SalaryAnswers
 from bot.coaching import plans
 from bot.domain import Profile, Query
 from bot.knowledge.model import KnowledgeBase, Section, Topic, Transition
-from bot.understanding.language import tokens
 
 
 class Answers:
@@ -355,7 +353,7 @@ class Answers:
         """Blocks for a topic: general sections plus the one nearest the level, if any; for
         someone coming from another field, the part for that field first and not the others;
         then the sections sharing the most words with the question (`words`)."""
-        sections = shaping.relevant_sections(sections, words, _words_of, background)
+        sections = shaping.relevant_sections(sections, words, shaping.words_of, background)
         general = [s for s in sections if s.level is None]
         chosen = self._nearest(sections, level)
         picked = [s for s in sections if s in chosen or s in general]
@@ -387,12 +385,6 @@ class Answers:
             if q.level
             else self.suggest(Query("next_steps"), Query("accelerate"), Query("salary")),
         )
-
-
-@lru_cache(maxsize=4096)
-def _words_of(text: str) -> tuple[str, ...]:
-    """A section's words, read once: sections are few and asked about again and again."""
-    return tuple(tokens(text))
 
 
 def _count(n: int) -> str:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
+from functools import lru_cache
 
 from bot.answering.answer import Answer, Block, Choice
 from bot.knowledge.model import Section
+from bot.understanding.language import tokens
 
 # The most lines an answer shows at once (heading, lead, block titles, bullets, note): about
 # one phone screen. The rest comes with "more".
@@ -85,3 +87,9 @@ def relevant_sections(
     # sorted() is stable: ties keep their order (and without words, all tie).
     ranked = sorted(rest, key=lambda s: -overlap(s)) if words else rest
     return [*mine, *ranked]
+
+
+@lru_cache(maxsize=4096)
+def words_of(text: str) -> tuple[str, ...]:
+    """A section's words, read once: sections are few and asked about again and again."""
+    return tuple(tokens(text))
