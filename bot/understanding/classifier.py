@@ -42,9 +42,6 @@ class TrainingSettings:
     learning_rate: float = 0.5
     l2: float = 1e-5
     seed: int = 0
-    # Each example's weight is (mean class size / its class's size) ** balance: 0 learns the
-    # classes' sizes as priors, 1 treats every intent as equally likely.
-    balance: float = 0.0
 
 
 def features(words: Sequence[str]) -> list[str]:
@@ -119,14 +116,12 @@ class IntentClassifier:
         kept = [i for i, v in enumerate(vectors) if len(v[0])]  # an example of no known word
         target = np.array([classes.index(examples[i][0]) for i in kept])
         vectors = [vectors[i] for i in kept]
-        sizes = np.bincount(target, minlength=len(classes)).astype(np.float32)
-        weight = ((len(target) / len(classes)) / np.maximum(sizes, 1.0)) ** settings.balance
-        model._fit(vectors, target, weight[target], settings)
+        model._fit(vectors, target, settings)
         return model
 
     def _fit(
         self, vectors: list[tuple[np.ndarray, np.ndarray]], target: np.ndarray,
-        weight: np.ndarray, s: TrainingSettings,
+        s: TrainingSettings,
     ) -> None:  # fmt: skip
         w, b = self.weights, self.bias
         gw, gb = np.full_like(w, 1e-8), np.full_like(b, 1e-8)
@@ -146,7 +141,6 @@ class IntentClassifier:
                 p = np.exp(z)
                 p /= p.sum(axis=1, keepdims=True)
                 p[np.arange(len(chosen)), target[chosen]] -= 1.0
-                p *= weight[chosen, None]
                 # X.T @ P, over the features this batch uses (sorted, then summed per feature).
                 contrib = np.repeat(p, sizes, axis=0) * value[:, None]
                 by_feature = np.argsort(index, kind="stable")
