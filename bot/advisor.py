@@ -115,8 +115,7 @@ class Advisor:
             return await self._plan(turn, text, now)
         if action == "small_talk":
             # Thanks, goodbye, "ok": one line back, and the conversation's thread goes on.
-            words = turn.said.phrases.utterance.content if turn.said else ()
-            talk = Reply(turn.query, turn.confidence, small_talk.reply(words))
+            talk = Reply(turn.query, turn.confidence, small_talk.reply(turn.words))
             return Outcome(talk, replace(turn, profile=before))
         if action == "more":  # the next page of the last long answer
             build = lambda q, words: self.compose(replace(turn, query=q), now, words)  # noqa: E731
@@ -325,8 +324,7 @@ class Advisor:
         answer = suggestions.fit(self.answers, reply.query, answer, turn.profile)
         answer = suggestions.understood(self.answers, self.pipeline, answer, turn.profile,
                                         turn.context, now)  # fmt: skip
-        words = turn.said.phrases.utterance.content if turn.said else ()
-        answer = await self.pager.shape(before.user_id, reply.query, answer, now, words)
+        answer = await self.pager.shape(before.user_id, reply.query, answer, now, turn.words)
         if updated and not outcome.undone:
             block = self.keeper.replies.saved(before, turn.profile, updated)
             answer = replace(answer, blocks=(*answer.blocks, block),
@@ -381,9 +379,7 @@ class Advisor:
         if slots and slots.title and not slots.own_title and name in ("salary", "level_overview"):
             # "how much does a tech lead make": the sources put the title at several levels.
             return self.answers.title_readings(slots.title, query, profile)
-        if words is None:
-            words = turn.said.phrases.utterance.content if turn.said else ()
-        return self.answers.build(query, profile, now, words)
+        return self.answers.build(query, profile, now, turn.words if words is None else words)
 
     def plain(self, answer: Answer) -> str:
         """An answer as plain text."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 from bot.domain import PROFILE_FIELDS, Profile
 from bot.knowledge.lexicon import Lexicon
-from bot.understanding.language import normalize
+from bot.understanding.language import says_exactly
 
 # Kinds of pending action (the part of `Context.confirm` before ":").
 FORGET, PLAN_RESET, PLAN_SKIP = "forget", "plan_reset", "plan_skip"
@@ -50,11 +50,7 @@ def gate(before: Profile, proposed: Profile, rewrites: Collection[str], forwarde
 
 def affirms(lexicon: Lexicon, text: str) -> bool:
     """Whether a whole message says yes ("yes", "yep, do it"); anything else does not."""
-    return _plain(text) in {_plain(a) for a in lexicon.affirmative}
-
-
-def _plain(text: str) -> str:
-    return " ".join(normalize(text).replace("|", " ").split())
+    return says_exactly(text, lexicon.affirmative)
 
 
 def pending(kind: str, items: tuple[str, ...] = ()) -> str:

@@ -39,7 +39,7 @@ class Pager:
         """Answers from the knowledge base; replies, plans (paged by their keyboard) and
         actions are short or shaped by their own code."""
         spec = self.kb.intents.get(query.intent)
-        return spec is not None and spec.answer.kind in ("builder", "topic")
+        return spec is not None and spec.answer.from_knowledge
 
     async def _last(self, user_id: int, now: datetime) -> ShownPage | None:
         """The last long answer's page shown, while the conversation is fresh."""
@@ -51,8 +51,10 @@ class Pager:
     ) -> Answer:
         """The page of `answer` to show now: the first, or the next one when the same
         question comes again right after (the same text is never sent twice in a row)."""
+        if not self._pageable(query):
+            return answer
         count = len(shaping.pages(answer))
-        if not self._pageable(query) or count == 1:
+        if count == 1:
             return answer
         last = await self._last(user_id, now)
         again = last is not None and last.query == _key(query) and last.page + 1 < count

@@ -10,7 +10,7 @@ from bot.answering.answer import Answer
 from bot.coaching.planner import Document
 from bot.domain import Context, Query
 from bot.understanding.dialogue import Turn
-from bot.understanding.language import normalize
+from bot.understanding.language import plain
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def with_note(answer: Answer, text: str) -> Answer:
 
 def says_any(text: str, phrases: tuple[str, ...]) -> bool:
     """Whether the message says one of the phrases, as whole words."""
-    words = f" {' '.join(normalize(text).replace('|', ' ').split())} "
+    words = f" {plain(text)} "
     return any(f" {p} " in words for p in phrases)
 
 

@@ -109,7 +109,7 @@ def runner_up(answers: Answers, asked: Query, answer: Answer, decision: Decision
         return answer
     kb = answers.kb
     asked_spec = kb.intents.get(asked.intent)
-    if asked_spec is None or asked_spec.answer.kind not in ("builder", "topic"):
+    if asked_spec is None or not asked_spec.answer.from_knowledge:
         return answer  # only a question's answer offers another reading
     second = next((c for c in decision.candidates[1:] if c.intent != asked.intent), None)
     if second is None or second.score < kb.settings.threshold:

@@ -93,6 +93,11 @@ class AnswerSpec:
     name: str
     topic: str | None = None
 
+    @property
+    def from_knowledge(self) -> bool:
+        """Built from the knowledge base (a builder or a topic), not a reply or an action."""
+        return self.kind in ("builder", "topic")
+
 
 @dataclass(frozen=True)
 class SlotRules:

@@ -29,9 +29,9 @@ class BlendScorer:
 
     def rank(self, utterance: Utterance) -> list[Candidate]:
         """Every intent either part scores, highest blended score first."""
-        near = {c.intent: c.score for c in self.nearest.rank(utterance)}
+        nearest = self.nearest.rank(utterance)
         if self.model is None:
-            return [Candidate(i, s) for i, s in near.items()]
+            return nearest
         # Slots alone ("<level> <market>") are the dialogue's to read, not the model's: it
         # learned nothing from them but the priors.
         # Nor is a message without one informative word ("qwxz vbnm", "how"): the model would
@@ -39,7 +39,8 @@ class BlendScorer:
         words = utterance.content
         weights, bar = self.nearest.weights, self.informative
         if not any(weights.get(w, 0.0) >= bar for w in words if w not in PLACEHOLDERS):
-            return [Candidate(i, s) for i, s in near.items()]
+            return nearest
+        near = {c.intent: c.score for c in nearest}
         learned = self.model.posterior(words)
         # Short messages lean on the nearest examples, long ones on the model: a model that
         # learned from long real messages reads "salary question for senior" as off topic

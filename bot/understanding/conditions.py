@@ -12,7 +12,7 @@ from bot.domain import Context, Profile, Query
 from bot.knowledge.model import KnowledgeBase
 from bot.knowledge.registry import AnswerSpec, IntentSpec
 from bot.understanding import plan_items, statements
-from bot.understanding.language import normalize
+from bot.understanding.language import normalize, says_exactly
 from bot.understanding.reading import Phrases
 from bot.understanding.scope import Scope
 from bot.understanding.scoring import Candidate
@@ -105,8 +105,8 @@ def _move_from_entry(c: Case) -> bool:
 CONDITIONS: dict[str, Callable[[Case], bool]] = {
     # -- the form of the message
     "question": lambda c: c.facts.phrases.question,
-    "asks_for_more": lambda c: (
-        " ".join(c.facts.phrases.utterance.words).strip(" |") in c.facts.kb.lexicon.more
+    "asks_for_more": lambda c: says_exactly(
+        c.facts.phrases.utterance.text, c.facts.kb.lexicon.more
     ),
     "slot_only": lambda c: c.facts.phrases.slot_only and not c.facts.recognised,
     "first_person": lambda c: _slots(c).first_person,

@@ -37,6 +37,11 @@ class Turn:
     ladder: LadderMention | None = None
     said: Said | None = None  # what the message said, when the turn answers one
 
+    @property
+    def words(self) -> tuple[str, ...]:
+        """The message's canonical content words (none for a pressed button)."""
+        return self.said.phrases.utterance.content if self.said else ()
+
 
 @dataclass(frozen=True)
 class Said:

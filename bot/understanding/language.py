@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 _ARROWS = re.compile(r"\s*(?:->|=>|→|⟶|➡️?|➔|—>|-{2,}>)\s*")
 _APOSTROPHES = re.compile(r"[\u2018\u2019\u02bc`´]")
@@ -62,6 +63,22 @@ def normalize(text: str, max_chars: int | None = None, arrow: str = "to") -> str
     if max_chars is not None and len(text) > max_chars:
         text = text[:max_chars].rsplit(" ", 1)[0]
     return text
+
+
+def plain(text: str) -> str:
+    """A message as its bare words, clause marks dropped ("Yes, do it!" -> "yes do it")."""
+    return " ".join(normalize(text).replace(BOUNDARY, " ").split())
+
+
+@lru_cache(maxsize=64)
+def _plain_set(phrases: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(plain(p) for p in phrases)
+
+
+def says_exactly(text: str, phrases: tuple[str, ...]) -> bool:
+    """Whether the whole message is one of the phrases (exact, never fuzzy): "yes" to a
+    confirmation, "more" under a long answer."""
+    return plain(text) in _plain_set(phrases)
 
 
 def tokens(text: str, max_chars: int | None = None) -> list[str]:
