@@ -3,11 +3,13 @@ none asks what the knowledge base cannot answer; pay suggestions follow the user
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import replace
+from datetime import date, timedelta
 
 from bot.advisor import Advisor, Reply
+from bot.answering import suggestions
 from bot.answering.suggestions import answerable, same
-from bot.domain import Query
+from bot.domain import Context, NudgeState, Profile, Query
 from tests.conftest import NOW
 
 PEOPLE = {
@@ -82,3 +84,38 @@ async def test_pay_suggestions_follow_the_stored_market(advisor: Advisor) -> Non
     assert "Salary for staff in Canada" not in labels and "Salary for principal in Canada" \
         not in labels  # fmt: skip
     assert "Salary for staff in United Kingdom" in labels
+
+
+async def test_a_labels_meaning_is_cached_only_across_what_it_cannot_depend_on(
+    advisor: Advisor,
+) -> None:
+    """The cache of suggestion meanings is keyed by the label, the profile's level, market and
+    background, and the thread without its time; every other difference (user, nudges, date of
+    the level, when the thread started, within freshness) must give the same query as
+    resolving the label afresh."""
+    pipeline = advisor.pipeline
+    labels = ["Skills for staff", "Salary for senior in United Kingdom", "Resume tips",
+              "How to go from mid to senior", "What to do next", "More", "My salary",
+              "How to get promoted", "And in Canada?"]  # fmt: skip
+    base = Profile(2, "senior", "uk")
+    profiles = [  # each differs from `base` in one field
+        base, Profile(1), replace(base, level="mid"), replace(base, market="us"),
+        replace(base, background="data_science"), replace(base, user_id=3),
+        replace(base, level_since=date(2024, 1, 1)), replace(base, nudges=NudgeState("weekly")),
+    ]  # fmt: skip
+    contexts = [
+        None,
+        Context("salary", "staff", None, "ca", None, NOW - timedelta(minutes=5)),
+        Context("salary", "staff", None, "ca", None, NOW - timedelta(minutes=1)),
+        Context("promotion", "senior", "mid", None, None, NOW - timedelta(days=3)),  # stale
+        Context("skills", None, None, None, "skills", NOW),  # asked for a level
+    ]
+    compared = 0
+    for label in labels:
+        for profile in profiles:
+            for context in contexts:
+                cached = suggestions._typed(pipeline, label, profile, context, NOW)
+                afresh = pipeline.resolve(pipeline.read(label), profile, context, NOW).query
+                assert cached == afresh, (label, profile, context)
+                compared += 1
+    assert compared == 360

@@ -7,8 +7,8 @@ same answer."""
 from __future__ import annotations
 
 import weakref
-from dataclasses import replace
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 
 from bot.answering.answer import Answer, Suggestion
 from bot.answering.answers import Answers
@@ -17,8 +17,19 @@ from bot.understanding.decision import Decision
 from bot.understanding.pipeline import Pipeline, Reading
 
 MAX = 3
-# Labels are few and come back often: each is read once per pipeline.
-_READINGS: weakref.WeakKeyDictionary[Pipeline, dict[str, Reading]] = weakref.WeakKeyDictionary()
+# Labels are few and come back often: each is read once per pipeline, and what it means in a
+# conversation like this one is resolved once (up to `_MAX_QUERIES` such meanings).
+_MAX_QUERIES = 20_000
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+@dataclass
+class _Known:
+    readings: dict[str, Reading] = field(default_factory=dict)
+    queries: dict[tuple[object, ...], Query] = field(default_factory=dict)
+
+
+_READINGS: weakref.WeakKeyDictionary[Pipeline, _Known] = weakref.WeakKeyDictionary()
 
 
 def answerable(answers: Answers, q: Query) -> bool:
@@ -72,10 +83,23 @@ def _typed(
     pipeline: Pipeline, label: str, profile: Profile, context: Context | None, now: datetime
 ) -> Query:
     """What a label means when typed in this conversation."""
-    known = _READINGS.setdefault(pipeline, {})
-    if label not in known:
-        known[label] = pipeline.read(label)
-    return pipeline.resolve(known[label], profile, context, now).query
+    known = _READINGS.setdefault(pipeline, _Known())
+    fresh = context if context and context.fresh(now) else None
+    # What the query can depend on: the label, what the profile says of the speaker, and the
+    # thread while fresh (not when it started: tests/test_suggestions.py checks the cache
+    # against resolving afresh). Every answer resolves about three labels, so the cache
+    # saves about a third of a turn.
+    key = (label, profile.level, profile.market, profile.background,
+           replace(fresh, at=_EPOCH) if fresh else None)  # fmt: skip
+    query = known.queries.get(key)
+    if query is None:
+        if label not in known.readings:
+            known.readings[label] = pipeline.read(label)
+        query = pipeline.resolve(known.readings[label], profile, context, now).query
+        if len(known.queries) >= _MAX_QUERIES:
+            known.queries.pop(next(iter(known.queries)))  # the oldest
+        known.queries[key] = query
+    return query
 
 
 def understood(

@@ -11,9 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from bot.knowledge.model import KnowledgeBase
 from bot.understanding.classifier import IntentClassifier, load_or_train
-from bot.understanding.scoring import PLACEHOLDERS, Candidate, Example, ExampleScorer, Utterance
+from bot.understanding.scoring import (
+    PLACEHOLDERS,
+    Candidate,
+    Example,
+    ExampleScorer,
+    Utterance,
+    ranked,
+)
 
 
 class BlendScorer:
@@ -26,12 +35,16 @@ class BlendScorer:
         self.long = float(kb.settings.long_message)
         training = [(e.intent, e.utterance.content) for e in examples if e.utterance.content]
         self.model: IntentClassifier | None = load_or_train(training) if self.weight else None
+        # One order for both parts: the nearest scorer's intents, then any only the model has.
+        self.intents = list(self.nearest.intents)
+        classes = self.model.classes if self.model else []
+        self.intents += [c for c in classes if c not in self.intents]
+        self.model_at = np.array([self.intents.index(c) for c in classes], dtype=np.intp)
 
     def rank(self, utterance: Utterance) -> list[Candidate]:
         """Every intent either part scores, highest blended score first."""
-        nearest = self.nearest.rank(utterance)
         if self.model is None:
-            return nearest
+            return self.nearest.rank(utterance)
         # Slots alone ("<level> <market>") are the dialogue's to read, not the model's: it
         # learned nothing from them but the priors.
         # Nor is a message without one informative word ("qwxz vbnm", "how"): the model would
@@ -39,14 +52,18 @@ class BlendScorer:
         words = utterance.content
         weights, bar = self.nearest.weights, self.informative
         if not any(weights.get(w, 0.0) >= bar for w in words if w not in PLACEHOLDERS):
-            return nearest
-        near = {c.intent: c.score for c in nearest}
-        learned = self.model.posterior(words)
+            return self.nearest.rank(utterance)
+        n = len(self.intents)
+        present, near = np.zeros(n, dtype=bool), np.zeros(n)
+        found, scores = self.nearest.scores(utterance)
+        present[: len(found)], near[: len(found)] = found, scores
+        learned = np.zeros(n)
+        p = self.model.probabilities(words)
+        if p is not None:
+            learned[self.model_at] = p
+            present[self.model_at] = True
         # Short messages lean on the nearest examples, long ones on the model: a model that
         # learned from long real messages reads "salary question for senior" as off topic
         # from one word ("question") that long off-topic messages use.
         w = self.weight * min(1.0, len(words) / self.long)
-        blended = {
-            i: (1 - w) * near.get(i, 0.0) + w * learned.get(i, 0.0) for i in {*near, *learned}
-        }
-        return sorted((Candidate(i, s) for i, s in blended.items()), key=lambda c: -c.score)
+        return ranked(self.intents, present, (1 - w) * near + w * learned)

@@ -31,6 +31,8 @@ VERSION = 3
 # ("interviewing", "offers"); longer ones add little and cost memory.
 CHAR_NGRAMS = (3, 4)
 _PLACEHOLDER = "<"
+# Words whose known character n-grams are remembered (a bound, since users can type anything).
+_CACHE_WORDS = 50_000
 
 
 @dataclass(frozen=True)
@@ -69,18 +71,39 @@ class IntentClassifier:
         self.idf = idf
         self.weights = weights
         self.bias = bias
+        self._char_cache: dict[str, tuple[str, ...]] = {}
 
     # -- using it ---------------------------------------------------------------------------
     def posterior(self, words: Sequence[str]) -> dict[str, float]:
         """P(intent | words) for every intent learned (empty for no known words)."""
-        index, value = self._vector(features(words))
+        p = self.probabilities(words)
+        return {} if p is None else dict(zip(self.classes, p.tolist(), strict=True))
+
+    def probabilities(self, words: Sequence[str]) -> np.ndarray | None:
+        """P(intent | words) in the order of `classes`; None for no known words."""
+        index, value = self._vector(self._known_features(words))
         if not len(index):
-            return {}
-        z = (self.weights[index] * value[:, None]).sum(axis=0) + self.bias
+            return None
+        z = value @ self.weights[index] + self.bias
         z -= z.max()
-        p = np.exp(z)
+        p: np.ndarray = np.exp(z)
         p /= p.sum()
-        return {c: float(x) for c, x in zip(self.classes, p, strict=True)}
+        return p
+
+    def _known_features(self, words: Sequence[str]) -> list[str]:
+        """`features(words)` the model knows, in the same order; each word's character n-grams
+        are looked up once per process, not once per message."""
+        vocabulary, cache = self.vocabulary, self._char_cache
+        out = [w for w in words if w in vocabulary]
+        out += [b for b in (f"{a} {b}" for a, b in pairwise(words)) if b in vocabulary]
+        for word in words:
+            grams = cache.get(word)
+            if grams is None:
+                grams = tuple(f for f in features((word,))[1:] if f in vocabulary)
+                if len(cache) < _CACHE_WORDS:
+                    cache[word] = grams
+            out += grams
+        return out
 
     def _vector(self, feats: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
         """A message's TF-IDF vector (sublinear counts, unit length) as (indices, values)."""

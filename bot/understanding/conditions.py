@@ -193,11 +193,22 @@ _DEFAULT = IntentSpec("", (), AnswerSpec("topic", ""))
 
 def holds(conditions: tuple[str, ...], case: Case) -> bool:
     """Whether every condition holds ("not NAME" holds when NAME does not)."""
-    for condition in conditions:
-        negated = condition.startswith("not ")
-        name = condition[4:] if negated else condition
-        test = CONDITIONS.get(name)
-        value = test(case) if test is not None else _attribute(case, name)
-        if value == negated:
-            return False
-    return True
+    tests = _COMPILED.get(conditions)
+    if tests is None:
+        tests = _COMPILED[conditions] = tuple(_compile(c) for c in conditions)
+    return all(test(case) != negated for test, negated in tests)
+
+
+def _compile(condition: str) -> tuple[Callable[[Case], bool], bool]:
+    """A condition's test and whether it is negated, parsed once: rules are run for every
+    candidate reading of every message, and of every suggestion label."""
+    negated = condition.startswith("not ")
+    name = condition[4:] if negated else condition
+    test = CONDITIONS.get(name)
+    if test is None:
+        return (lambda c: _attribute(c, name)), negated
+    return test, negated
+
+
+# The rules' condition tuples, compiled (a few dozen, all from the knowledge base).
+_COMPILED: dict[tuple[str, ...], tuple[tuple[Callable[[Case], bool], bool], ...]] = {}

@@ -28,10 +28,14 @@ class Decision:
     ladder: LadderMention | None = None  # the company level the message names, if any
 
 
-def plausible(facts: Facts, ranked: list[Candidate]) -> tuple[Candidate, ...]:
-    """The readings an intent's own rules do not rule out (`min_score`, `unlikely_when`)."""
-    out = []
+def plausible(facts: Facts, ranked: list[Candidate], limit: int = 3) -> tuple[Candidate, ...]:
+    """The best `limit` readings an intent's own rules do not rule out (`min_score`,
+    `unlikely_when`). The policy reads the best and the runner-up and keeps three for tuning,
+    so judging the rest would only cost time."""
+    out: list[Candidate] = []
     for c in ranked:
+        if len(out) == limit:
+            break
         spec = facts.kb.intents[c.intent]
         # An intent that changes what is stored needs a clear match.
         if c.score < spec.min_score:

@@ -7,6 +7,8 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
+import numpy as np
+
 
 class IntentModel:
     """Posterior probability of each intent given a message's content words."""
@@ -17,23 +19,30 @@ class IntentModel:
         for intent, words in examples:
             counts[intent].update(set(words))
         vocabulary = {w for c in counts.values() for w in c}
-        self.log_p: dict[str, dict[str, float]] = {}
-        self.log_unseen: dict[str, float] = {}
-        for intent, c in counts.items():
+        self.intents = list(counts)
+        self.columns = {w: i for i, w in enumerate(sorted(vocabulary))}
+        # log P(word | intent), one row per word: a message's score is a sum of its rows.
+        self.log_p = np.empty((len(self.columns), len(self.intents)))
+        self.log_unseen = np.empty(len(self.intents))
+        for j, c in enumerate(counts.values()):
             denominator = math.log(sum(c.values()) + smoothing * len(vocabulary))
-            self.log_p[intent] = {w: math.log(n + smoothing) - denominator for w, n in c.items()}
-            self.log_unseen[intent] = math.log(smoothing) - denominator
+            self.log_unseen[j] = math.log(smoothing) - denominator
+            self.log_p[:, j] = self.log_unseen[j]
+            for w, n in c.items():
+                self.log_p[self.columns[w], j] = math.log(n + smoothing) - denominator
 
     def posterior(self, words: Iterable[str]) -> dict[str, float]:
         """P(intent | words) with equal priors; empty for no words."""
+        p = self.probabilities(words)
+        return {} if p is None else dict(zip(self.intents, p.tolist(), strict=True))
+
+    def probabilities(self, words: Iterable[str]) -> np.ndarray | None:
+        """P(intent | words) in the order of `intents`; None for no words."""
         distinct = set(words)
         if not distinct:
-            return {}
-        scores = {
-            intent: sum(table.get(w, self.log_unseen[intent]) for w in distinct)
-            for intent, table in self.log_p.items()
-        }
-        top = max(scores.values())
-        exp = {intent: math.exp(s - top) for intent, s in scores.items()}
-        total = sum(exp.values())
-        return {intent: e / total for intent, e in exp.items()}
+            return None
+        rows = [self.columns[w] for w in distinct if w in self.columns]
+        scores = self.log_p[rows].sum(axis=0) + (len(distinct) - len(rows)) * self.log_unseen
+        exp: np.ndarray = np.exp(scores - scores.max())
+        exp /= exp.sum()
+        return exp

@@ -45,7 +45,8 @@ def normalize(text: str, max_chars: int | None = None, arrow: str = "to") -> str
         text = text[: max_chars * 4]
     text = unicodedata.normalize("NFKC", text)
     # Cc/Cf/Cs/Co: controls, NUL, zero-width and bidi marks, surrogates, private use.
-    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in "\n\t")
+    if not text.isprintable():  # printable text holds none of them: skip the walk
+        text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in "\n\t")
     text = _ARROWS.sub(f" {arrow} ", text.lower())
     text = _APOSTROPHES.sub("'", text)
     text = text.replace("_", " ").replace("|", " ")
@@ -65,6 +66,7 @@ def normalize(text: str, max_chars: int | None = None, arrow: str = "to") -> str
     return text
 
 
+@lru_cache(maxsize=256)  # several conditions ask it of the same message
 def plain(text: str) -> str:
     """A message as its bare words, clause marks dropped ("Yes, do it!" -> "yes do it")."""
     return " ".join(normalize(text).replace(BOUNDARY, " ").split())

@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+import numpy as np
+
 from bot.knowledge.model import KnowledgeBase
 from bot.understanding.intent_model import IntentModel
 
@@ -94,6 +96,17 @@ class ExampleScorer:
             for word in content:
                 index[word].append(i)
         self.index = dict(index)
+        # The same, as arrays: scoring a message adds up its words' weights over their postings
+        # in numpy rather than intersecting sets example by example (most of a match's cost).
+        self.postings = {w: np.array(ids, dtype=np.intp) for w, ids in self.index.items()}
+        self.example_weight = np.array([w for _, _, w in self.examples], dtype=np.float64)
+        # Intents in the order of their first example: equal scores keep ranking as written.
+        self.intents = list(dict.fromkeys(intent for intent, _, _ in self.examples))
+        self.example_intent = np.array(
+            [self.intents.index(intent) for intent, _, _ in self.examples], dtype=np.intp
+        )
+        # Both learned from `pairs`, so they list the intents in the same order.
+        assert self.intent_model is None or self.intent_model.intents == self.intents
 
     def _weight(self, words: Iterable[str]) -> float:
         unknown = self.settings.unknown_weight
@@ -102,32 +115,37 @@ class ExampleScorer:
     def rank(self, utterance: Utterance) -> list[Candidate]:
         """Best example score per intent (weighted token F-beta), nudged by how strongly all
         the words together point at the intent; highest first."""
+        present, scores = self.scores(utterance)
+        return ranked(self.intents, present, scores)
+
+    def scores(self, utterance: Utterance) -> tuple[np.ndarray, np.ndarray]:
+        """(which intents an example matched, their scores), in the order of `intents`."""
         content = utterance.content
-        best: dict[str, float] = {}
-        for i, f in self._example_scores(content).items():
-            intent = self.examples[i][0]
-            if f > best.get(intent, 0.0):
-                best[intent] = f
+        ids, scores = self._example_scores(content)
+        top = np.zeros(len(self.intents))
+        np.maximum.at(top, self.example_intent[ids], scores)
+        present = top > 0.0
         weight = self.settings.bayes_weight
-        if self.intent_model is not None and weight and best:
-            posterior = self.intent_model.posterior(w for w in content if w not in PLACEHOLDERS)
-            best = {
-                i: min(1.0, max(0.0, s + weight * (posterior.get(i, 0.0) - 0.5)))
-                for i, s in best.items()
-            }
-        return sorted((Candidate(i, s) for i, s in best.items()), key=lambda c: -c.score)
+        if self.intent_model is not None and weight and present.any():
+            posterior = self.intent_model.probabilities(w for w in content if w not in PLACEHOLDERS)
+            if posterior is not None:
+                top = np.where(present, np.clip(top + weight * (posterior - 0.5), 0.0, 1.0), 0.0)
+            else:  # nothing but placeholders: every intent is as likely as none
+                top = np.where(present, np.clip(top - weight * 0.5, 0.0, 1.0), 0.0)
+        return present, top
 
     def explain(self, utterance: Utterance) -> list[tuple[str, float, str]]:
         """(intent, score, best example) for the top candidates: for tuning the examples."""
         best: dict[str, tuple[float, str]] = {}
-        for i, f in self._example_scores(utterance.content).items():
+        ids, scores = self._example_scores(utterance.content)
+        for i, f in zip(ids.tolist(), scores.tolist(), strict=True):
             intent = self.examples[i][0]
             if f > best.get(intent, (0.0, ""))[0]:
                 best[intent] = (f, self.texts[i])
         ranked = sorted(best.items(), key=lambda kv: -kv[1][0])
         return [(intent, f, example) for intent, (f, example) in ranked[:5]]
 
-    def _candidates(self, known: list[str]) -> set[int]:
+    def _candidates(self, known: list[str]) -> np.ndarray:
         """The examples worth scoring: those sharing the query's informative words and its two
         weightiest ones. Walking the postings of words hundreds of examples use ("how", "mle")
         costs most of the time and rarely decides anything, but "salary" in "what does a junior
@@ -141,33 +159,42 @@ class ExampleScorer:
         } | set(heaviest)  # fmt: skip
         if not informative and known:
             informative = {min(known, key=lambda w: len(self.index[w]))}
-        candidates: set[int] = set()
-        for word in informative:
-            candidates.update(self.index.get(word, ()))
-        return candidates
+        postings = [self.postings[w] for w in informative if w in self.postings]
+        if not postings:
+            return np.zeros(0, dtype=np.intp)
+        return np.unique(np.concatenate(postings))
 
-    def _example_scores(self, content: Sequence[str]) -> dict[int, float]:
+    def _example_scores(self, content: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(example ids, their scores) for the examples worth scoring."""
         query = frozenset(content)
-        if not query:
-            return {}
-        query_weight = self._weight(query)
         known = [w for w in query if w in self.weights]
-        candidates = self._candidates(known)
-        # Set intersection runs in C over the smaller set: most of the cost of a match.
-        known_set, weight_of, examples = frozenset(known), self.weights.__getitem__, self.examples
-        overlap = {i: sum(map(weight_of, examples[i][1] & known_set)) for i in candidates}
-        scores: dict[int, float] = {}
+        candidates = self._candidates(known) if query else np.zeros(0, dtype=np.intp)
+        if not len(candidates):
+            return candidates, np.zeros(0)
+        query_weight = self._weight(query)
+        # The weight each example shares with the message: its words' weights summed over
+        # their postings (an example holds a word once, so no index repeats within one).
+        overlap = np.zeros(len(self.examples))
+        for word in known:
+            ids = self.postings.get(word)
+            if ids is not None:
+                overlap[ids] += self.weights[word]
+        shared = overlap[candidates]
         beta2 = self.settings.beta**2
-        evidence = self.settings.min_evidence
-        for i, shared in overlap.items():
-            _, _, example_weight = self.examples[i]
-            precision, recall = shared / query_weight, shared / example_weight
-            # F-beta: beta > 1 favours covering an example over explaining every word of a
-            # long message ("getting ready for ml interviews, where should i focus").
-            f = (1 + beta2) * precision * recall / (beta2 * precision + recall)
-            # Sharing only common words ("what", "ml") is weak evidence, however well it covers.
-            scores[i] = f * min(1.0, shared / evidence)
-        return scores
+        precision, recall = shared / query_weight, shared / self.example_weight[candidates]
+        # F-beta: beta > 1 favours covering an example over explaining every word of a
+        # long message ("getting ready for ml interviews, where should i focus").
+        f = (1 + beta2) * precision * recall / (beta2 * precision + recall)
+        # Sharing only common words ("what", "ml") is weak evidence, however well it covers.
+        return candidates, f * np.minimum(1.0, shared / self.settings.min_evidence)
+
+
+def ranked(intents: Sequence[str], present: np.ndarray, scores: np.ndarray) -> list[Candidate]:
+    """Candidates for the intents `present`, highest score first (ties in `intents` order)."""
+    at = np.flatnonzero(present)
+    order = at[np.argsort(-scores[at], kind="stable")]
+    chosen = scores[order].tolist()
+    return [Candidate(intents[i], s) for i, s in zip(order.tolist(), chosen, strict=True)]
 
 
 def word_weights(examples: list[tuple[str, frozenset[str]]], kb: KnowledgeBase) -> dict[str, float]:

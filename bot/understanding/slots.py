@@ -67,6 +67,7 @@ class SlotExtractor:
                 if len(canonical[alias]) > 1:
                     self.phrases.setdefault(canonical[alias], ("title", title.id))
         self.longest = max((len(p) for p in self.phrases), default=1)
+        self.starts = frozenset(p[0] for p in self.phrases)
         # An alias that is also a common word ("us") only counts after a place preposition.
         common = stopwords | w.pronouns
         self.guarded = frozenset(p for p in self.phrases if len(p) == 1 and p[0] in common)
@@ -158,6 +159,12 @@ class SlotExtractor:
         """The longest level or market alias starting at words[i] (plurals too: "juniors")."""
         n = len(words)
         w = self.w
+        first = words[i]
+        # Most words open no alias (nor does their singular): settle those at once.
+        if first not in self.starts and not (
+            len(first) > 3 and first.endswith("s") and first[:-1] in self.starts
+        ):
+            return 0, None
         for size in range(min(self.longest, n - i), 0, -1):
             phrase = tuple(words[i : i + size])
             hit = self.phrases.get(phrase)
