@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.understanding.classifier import IntentClassifier, fingerprint, load_or_train
+from bot.understanding import classifier
+from bot.understanding.classifier import IntentClassifier, features, fingerprint, load_or_train
 
 EXAMPLES = [
     ("salary", ["how", "much", "do", "mle", "earn"]),
@@ -44,3 +45,21 @@ def test_an_unwritable_cache_only_costs_time(tmp_path: Path) -> None:
     blocked.write_text("not a directory")
     model = load_or_train(EXAMPLES, blocked / "cache")
     assert model.posterior(["salary"])
+
+
+def test_a_message_is_read_as_its_features_say_however_full_the_word_cache() -> None:
+    """At run time each word's columns are cached; the vector must equal the one built from
+    `features` as in training, with the cache filling, full, or bypassed."""
+    model = IntentClassifier.train(EXAMPLES)
+    messages = [["what", "salary", "should", "i", "ask"], ["interviewing", "tips", "<level>"],
+                ["mle", "mle", "salary", "salary", "zzz"], []]  # fmt: skip
+    for bound in (50_000, 1, 0):
+        classifier._CACHE_WORDS, saved = bound, classifier._CACHE_WORDS
+        model._word_cache.clear()
+        try:
+            for words in messages * 2:
+                expected = [model.vocabulary[f] for f in features(words) if f in model.vocabulary]
+                assert model._known_features(words) == expected, (bound, words)
+        finally:
+            classifier._CACHE_WORDS = saved
+        assert len(model._word_cache) <= bound

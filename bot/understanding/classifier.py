@@ -71,7 +71,7 @@ class IntentClassifier:
         self.idf = idf
         self.weights = weights
         self.bias = bias
-        self._char_cache: dict[str, tuple[str, ...]] = {}
+        self._word_cache: dict[str, tuple[int | None, tuple[int, ...]]] = {}
 
     # -- using it ---------------------------------------------------------------------------
     def posterior(self, words: Sequence[str]) -> dict[str, float]:
@@ -81,7 +81,7 @@ class IntentClassifier:
 
     def probabilities(self, words: Sequence[str]) -> np.ndarray | None:
         """P(intent | words) in the order of `classes`; None for no known words."""
-        index, value = self._vector(self._known_features(words))
+        index, value = self._weighted(Counter(self._known_features(words)))
         if not len(index):
             return None
         z = value @ self.weights[index] + self.bias
@@ -90,25 +90,36 @@ class IntentClassifier:
         p /= p.sum()
         return p
 
-    def _known_features(self, words: Sequence[str]) -> list[str]:
-        """`features(words)` the model knows, in the same order; each word's character n-grams
+    def _known_features(self, words: Sequence[str]) -> list[int]:
+        """The columns of `features(words)` the model knows, in the same order; each word's
         are looked up once per process, not once per message."""
-        vocabulary, cache = self.vocabulary, self._char_cache
-        out = [w for w in words if w in vocabulary]
-        out += [b for b in (f"{a} {b}" for a, b in pairwise(words)) if b in vocabulary]
+        vocabulary, cache = self.vocabulary, self._word_cache
+        each: list[tuple[int | None, tuple[int, ...]]] = []
         for word in words:
-            grams = cache.get(word)
-            if grams is None:
-                grams = tuple(f for f in features((word,))[1:] if f in vocabulary)
+            known = cache.get(word)
+            if known is None:
+                known = (vocabulary.get(word), tuple(vocabulary[f] for f in features((word,))[1:]
+                                                     if f in vocabulary))  # fmt: skip
                 if len(cache) < _CACHE_WORDS:
-                    cache[word] = grams
+                    cache[word] = known
+            each.append(known)
+        # As `features` orders them: the words, their bigrams, then each word's n-grams.
+        out = [column for column, _ in each if column is not None]
+        out += [
+            c for c in (vocabulary.get(f"{a} {b}") for a, b in pairwise(words)) if c is not None
+        ]
+        for _, grams in each:
             out += grams
         return out
 
     def _vector(self, feats: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
         """A message's TF-IDF vector (sublinear counts, unit length) as (indices, values)."""
-        counts = Counter(f for f in feats if f in self.vocabulary)
-        index = np.fromiter((self.vocabulary[f] for f in counts), dtype=np.int64, count=len(counts))
+        vocabulary = self.vocabulary
+        return self._weighted(Counter(vocabulary[f] for f in feats if f in vocabulary))
+
+    def _weighted(self, counts: Counter[int]) -> tuple[np.ndarray, np.ndarray]:
+        """The TF-IDF vector of column counts, as (indices, values)."""
+        index = np.fromiter(counts, dtype=np.int64, count=len(counts))
         tf = np.fromiter((1.0 + math.log(n) for n in counts.values()), dtype=np.float32,
                          count=len(counts))  # fmt: skip
         value = tf * self.idf[index]

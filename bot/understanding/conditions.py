@@ -164,27 +164,33 @@ CONDITIONS: dict[str, Callable[[Case], bool]] = {
 }
 
 
-def _attribute(c: Case, name: str) -> bool:
+def _attribute(name: str) -> Callable[[Case], bool]:
     """`intent.ATTR`, `best.ATTR`, `second.ATTR` or `context.ATTR`: an attribute of that
     intent's registry entry, true, or equal to VALUE in `...ATTR=VALUE`."""
     owner, _, rest = name.partition(".")
     attribute, _, wanted = rest.partition("=")
-    kb = c.facts.kb
-    if owner == "intent":
-        spec = c.intent
-    elif owner in ("best", "second"):
-        spec = kb.intents[getattr(c.facts, owner).intent]
-    else:  # the thread of the conversation, if fresh
+
+    def spec_of(c: Case) -> IntentSpec | None:
+        if owner == "intent":
+            return c.intent
+        if owner in ("best", "second"):
+            return c.facts.kb.intents[getattr(c.facts, owner).intent]
+        # The thread of the conversation, if fresh.
         ctx = c.facts.context
         if ctx is None:
-            return False
+            return None
         # A thread from an older version names an intent the registry no longer has: it is
         # followed like any topic.
-        spec = kb.intents.get(ctx.intent) or _DEFAULT
-    if spec is None:
-        return False
-    value = getattr(spec, attribute)
-    return str(value) == wanted if wanted else bool(value)
+        return c.facts.kb.intents.get(ctx.intent) or _DEFAULT
+
+    def test(c: Case) -> bool:
+        spec = spec_of(c)
+        if spec is None:
+            return False
+        value = getattr(spec, attribute)
+        return str(value) == wanted if wanted else bool(value)
+
+    return test
 
 
 # The attributes an intent has when its entry says nothing.
@@ -196,7 +202,11 @@ def holds(conditions: tuple[str, ...], case: Case) -> bool:
     tests = _COMPILED.get(conditions)
     if tests is None:
         tests = _COMPILED[conditions] = tuple(_compile(c) for c in conditions)
-    return all(test(case) != negated for test, negated in tests)
+    # A loop, not all() over a generator: this runs some fifty times a message.
+    for test, negated in tests:  # noqa: SIM110
+        if test(case) == negated:
+            return False
+    return True
 
 
 def _compile(condition: str) -> tuple[Callable[[Case], bool], bool]:
@@ -204,10 +214,7 @@ def _compile(condition: str) -> tuple[Callable[[Case], bool], bool]:
     candidate reading of every message, and of every suggestion label."""
     negated = condition.startswith("not ")
     name = condition[4:] if negated else condition
-    test = CONDITIONS.get(name)
-    if test is None:
-        return (lambda c: _attribute(c, name)), negated
-    return test, negated
+    return CONDITIONS.get(name) or _attribute(name), negated
 
 
 # The rules' condition tuples, compiled (a few dozen, all from the knowledge base).

@@ -73,14 +73,19 @@ def plain(text: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def _plain_set(phrases: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(plain(p) for p in phrases)
+def _plain_set(phrases: tuple[str, ...]) -> tuple[frozenset[str], int]:
+    """The phrases' plain forms, and the longest message that could still be one of them."""
+    plain_forms = frozenset(plain(p) for p in phrases)
+    return plain_forms, 4 * max(map(len, plain_forms), default=0) + 16
 
 
 def says_exactly(text: str, phrases: tuple[str, ...]) -> bool:
     """Whether the whole message is one of the phrases (exact, never fuzzy): "yes" to a
-    confirmation, "more" under a long answer."""
-    return plain(text) in _plain_set(phrases)
+    confirmation, "more" under a long answer. A message several times longer than the longest
+    phrase is none of them, whatever punctuation it carries: it is not normalised at all
+    (every message is asked whether it says "more")."""
+    plain_forms, longest = _plain_set(phrases)
+    return len(text) <= longest and plain(text) in plain_forms
 
 
 def tokens(text: str, max_chars: int | None = None) -> list[str]:

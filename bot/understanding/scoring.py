@@ -159,10 +159,12 @@ class ExampleScorer:
         } | set(heaviest)  # fmt: skip
         if not informative and known:
             informative = {min(known, key=lambda w: len(self.index[w]))}
-        postings = [self.postings[w] for w in informative if w in self.postings]
-        if not postings:
-            return np.zeros(0, dtype=np.intp)
-        return np.unique(np.concatenate(postings))
+        chosen = np.zeros(len(self.examples), dtype=bool)
+        for word in informative:
+            ids = self.postings.get(word)
+            if ids is not None:
+                chosen[ids] = True
+        return np.flatnonzero(chosen)
 
     def _example_scores(self, content: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """(example ids, their scores) for the examples worth scoring."""
