@@ -15,11 +15,11 @@ from bot.answering.answers import Answers
 from bot.answering.chat_replies import ChatReplies
 from bot.coaching import nudges, plans
 from bot.coaching.planner import Planner
-from bot.domain import Context, Event, NudgeState, Profile, Query, changed_fields
+from bot.domain import Context, Event, NudgeState, Profile, Query, ShownPage, changed_fields
 from bot.keeper import Keeper
 from bot.knowledge import readings
 from bot.knowledge.model import KnowledgeBase
-from bot.pager import Pager
+from bot.pager import UNREAD, Pager, Unread
 from bot.reply import Outcome, asking, says_any, to_json, unplaced_title, with_note
 from bot.reply import Reply as Reply
 from bot.understanding import statements
@@ -61,7 +61,7 @@ class Advisor:
         """Answer a free-text message from a user. A `forwarded` message is someone else's
         words, and an `anonymous` speaker (an anonymous group admin) cannot be told apart from
         others: both are answered, but nothing they say changes or destroys what is stored."""
-        before, context = await self.storage.load(user_id)
+        before, context, shown = await self.storage.load_turn(user_id)
         forwarded = forwarded or anonymous
         fresh = context if context and context.fresh(now) else None
         waiting = fresh.confirm if fresh else None
@@ -79,7 +79,9 @@ class Advisor:
         gated = changes.gate(before, turn.profile, rewrites, forwarded)
         turn = replace(turn, profile=gated.profile)
         outcome = await self._act(turn, text, now, before, forwarded)
-        reply = await self._finish(outcome, before, now, gated.held)
+        # "more" shows a page itself: what was read before it is stale.
+        last = UNREAD if self._action(outcome.reply.query.intent) == "more" else shown
+        reply = await self._finish(outcome, before, now, gated.held, last)
         if waiting:
             kind, _ = changes.parse_pending(waiting)
             cancelled = (
@@ -307,8 +309,9 @@ class Advisor:
         return replace(turn, context=replace(turn.context, pending=pending))
 
     async def _finish(
-        self, outcome: Outcome, before: Profile, now: datetime, held: dict[str, object]
-    ) -> Reply:
+        self, outcome: Outcome, before: Profile, now: datetime, held: dict[str, object],
+        shown: ShownPage | Unread | None = UNREAD,
+    ) -> Reply:  # fmt: skip
         """Save what the turn leaves, and say what changed (with undo) or was held back."""
         turn, reply = outcome.turn, outcome.reply
         event = Event(reply.query.intent, outcome.unanswered)
@@ -316,7 +319,8 @@ class Advisor:
         # Nudges paused by a block (Telegram's 403) resume once the user writes again.
         resume = nudges.next_slot(state, now) if state.active and state.next_due is None else None
         forgets = self._action(reply.query.intent) == "forget"
-        if await self.storage.known(before.user_id) or not forgets:
+        # Asked only when forgetting: every other turn is saved, and asking costs a trip.
+        if not forgets or await self.storage.known(before.user_id):
             await self.storage.save(turn.profile, turn.context, now, event, resume)
         updated = tuple(changed_fields(before, turn.profile))
         decision = turn.said.decision if turn.said else None
@@ -324,7 +328,7 @@ class Advisor:
         answer = suggestions.fit(self.answers, reply.query, answer, turn.profile)
         answer = suggestions.understood(self.answers, self.pipeline, answer, turn.profile,
                                         turn.context, now)  # fmt: skip
-        answer = await self.pager.shape(before.user_id, reply.query, answer, now, turn.words)
+        answer = await self.pager.shape(before.user_id, reply.query, answer, now, turn.words, shown)
         if updated and not outcome.undone:
             block = self.keeper.replies.saved(before, turn.profile, updated)
             answer = replace(answer, blocks=(*answer.blocks, block),

@@ -23,6 +23,13 @@ NOTHING = Answer("Nothing more to show", "Ask me anything: I answer in a few lin
 ALL_SHOWN = Answer("That's all I have on that", "Ask about something else, or another level.")
 
 
+class Unread:
+    """The last page shown is not known yet: the pager reads it."""
+
+
+UNREAD = Unread()
+
+
 def _key(query: Query) -> Query:
     """What identifies an answer: its intent and slots (not the planner's detail words)."""
     return Query(query.intent, query.level, query.from_level, query.market)
@@ -47,16 +54,21 @@ class Pager:
         return last if last is not None and now - last.at <= CONTEXT_TTL else None
 
     async def shape(
-        self, user_id: int, query: Query, answer: Answer, now: datetime, words: Sequence[str]
-    ) -> Answer:
+        self, user_id: int, query: Query, answer: Answer, now: datetime, words: Sequence[str],
+        shown: ShownPage | Unread | None = UNREAD,
+    ) -> Answer:  # fmt: skip
         """The page of `answer` to show now: the first, or the next one when the same
-        question comes again right after (the same text is never sent twice in a row)."""
+        question comes again right after (the same text is never sent twice in a row).
+        `shown`: the last page shown, when read with the profile (saves a trip)."""
         if not self._pageable(query):
             return answer
         count = len(shaping.pages(answer))
         if count == 1:
             return answer
-        last = await self._last(user_id, now)
+        if isinstance(shown, Unread):
+            last = await self._last(user_id, now)
+        else:
+            last = shown if shown is not None and now - shown.at <= CONTEXT_TTL else None
         again = last is not None and last.query == _key(query) and last.page + 1 < count
         page = last.page + 1 if again and last else 0
         await self.storage.show_page(user_id, ShownPage(_key(query), page, now, tuple(words)))

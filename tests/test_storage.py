@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain import Context, Event, Profile
+from bot.domain import Context, Event, Profile, Query, ShownPage
 from bot.storage.migrations import MIGRATIONS
 from bot.storage.store import Storage
 from tests.conftest import NOW
@@ -64,6 +64,19 @@ async def test_save_load_and_forget(storage: Storage) -> None:
     assert await storage.forget(1) is True
     assert await storage.load(1) == (Profile(1), None)
     assert await storage.forget(1) is False
+
+
+async def test_a_message_reads_profile_context_and_last_page_in_one_go(storage: Storage) -> None:
+    assert await storage.load_turn(4) == (Profile(4), None, None)
+    await storage.save(Profile(4, "mid", "us"), None, NOW)
+    assert await storage.load_turn(4) == (Profile(4, "mid", "us"), None, None)
+    shown = ShownPage(Query("skills", "senior", None, "uk"), 1, NOW, ("python", "senior"))
+    await storage.show_page(4, shown)
+    ctx = Context("skills", "senior", None, "uk", None, NOW)
+    await storage.save(Profile(4, "mid", "us"), ctx, NOW)
+    assert await storage.load_turn(4) == (Profile(4, "mid", "us"), ctx, shown)
+    assert await storage.shown_page(4) == shown
+    assert await storage.load(4) == (Profile(4, "mid", "us"), ctx)
 
 
 async def test_a_message_writes_profile_counts_and_context_together(storage: Storage) -> None:

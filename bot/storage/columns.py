@@ -1,4 +1,5 @@
-"""How values are kept in columns: moments as Unix seconds, nudge settings as nine columns."""
+"""How values are kept in columns: moments as Unix seconds, nudge settings as nine columns, the
+last page shown as seven."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.domain import NudgeState
+from bot.domain import NudgeState, Query, ShownPage
 
 # The nudge settings' columns, in the order `nudge_state` reads them (table alias n).
 NUDGE_COLUMNS = (
@@ -45,3 +46,17 @@ def ts(moment: datetime) -> int:
 def dt(seconds: int) -> datetime:
     """Unix seconds as a moment in UTC."""
     return datetime.fromtimestamp(seconds, UTC)
+
+
+# The columns of answer_pages (aliased p) that `shown_page` reads back, in its order.
+PAGE_COLUMNS = "p.intent, p.level, p.from_level, p.market, p.page, p.shown_at, p.words"
+
+
+def shown_page(row: Sequence[Any]) -> ShownPage | None:
+    """A row of PAGE_COLUMNS as a shown page (None for a user with none: a left join's NULLs)."""
+    intent, level, from_level, market, page, at, words = row
+    if intent is None:
+        return None
+    return ShownPage(
+        Query(intent, level, from_level, market), int(page), dt(at), tuple(words.split())
+    )

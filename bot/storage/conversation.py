@@ -1,12 +1,12 @@
-"""Each message's state: the profile with the conversation context (and nudge settings) read in
-one statement, and written back with the message's counts in one statement."""
+"""Each message's state: the profile with the conversation context (nudge settings, the last page
+shown) read in one statement, and written back with the message's counts in one statement."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from bot.domain import Context, Event, Profile
-from bot.storage.columns import NUDGE_COLUMNS, dt, nudge_state, ts
+from bot.domain import Context, Event, Profile, ShownPage
+from bot.storage.columns import NUDGE_COLUMNS, PAGE_COLUMNS, dt, nudge_state, shown_page, ts
 from bot.storage.database import Database
 
 
@@ -15,24 +15,32 @@ class ConversationStore(Database):
 
     async def load(self, user_id: int) -> tuple[Profile, Context | None]:
         """A user's profile (empty if unknown) and last conversation context."""
+        profile, context, _ = await self.load_turn(user_id)
+        return profile, context
+
+    async def load_turn(self, user_id: int) -> tuple[Profile, Context | None, ShownPage | None]:
+        """What answering a message needs: the profile (empty if unknown), the last
+        conversation context, and the last page of a long answer shown."""
         # One statement, one hop to the database thread: this runs for every message.
         rows = await self._db.execute_fetchall(
             "SELECT u.level, u.market, u.level_since, u.background, c.intent, c.level, "
             "c.from_level, c.market, c.pending, c.updated_at, c.company, c.confirm, "
-            f"{NUDGE_COLUMNS} FROM users u "
+            f"{PAGE_COLUMNS}, {NUDGE_COLUMNS} FROM users u "
             "LEFT JOIN conversation c ON c.user_id = u.user_id "
+            "LEFT JOIN answer_pages p ON p.user_id = u.user_id "
             "LEFT JOIN nudge_settings n ON n.user_id = u.user_id WHERE u.user_id = ?",
             (user_id,),
         )
         if not rows:
-            return Profile(user_id), None
+            return Profile(user_id), None, None
         row = next(iter(rows))
         since = date.fromisoformat(row[2]) if row[2] else None
-        profile = Profile(user_id, row[0], row[1], nudge_state(row[12:]), since, row[3])
+        profile = Profile(user_id, row[0], row[1], nudge_state(row[19:]), since, row[3])
+        page = shown_page(row[12:19])
         if row[4] is None:
-            return profile, None
+            return profile, None, page
         ctx = Context(row[4], row[5], row[6], row[7], row[8], dt(row[9]), row[10], row[11])
-        return profile, ctx
+        return profile, ctx, page
 
     async def save(
         self,

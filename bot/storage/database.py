@@ -75,14 +75,11 @@ class Database:
                 raise
             await self._db.execute("COMMIT")
 
-    async def write(self, sql: str, params: Sequence[Any] = ()) -> int:
+    async def write(self, sql: str, params: Sequence[Any] = ()) -> None:
         """Run one writing statement on its own (atomic like any statement, one trip to the
-        database thread); the number of rows it changed."""
+        database thread: the cursor is made and done with there)."""
         async with self._lock:
-            cursor = await self._db.execute(sql, params)
-            count = cursor.rowcount
-            await cursor.close()
-        return int(count)
+            await self._db.execute_fetchall(sql, params)
 
     async def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Sequence[Any]]:
         """The rows of one read-only statement (for the storage modules beside this one)."""
