@@ -120,8 +120,8 @@ class IntentClassifier:
     def _weighted(self, counts: Counter[int]) -> tuple[np.ndarray, np.ndarray]:
         """The TF-IDF vector of column counts, as (indices, values)."""
         index = np.fromiter(counts, dtype=np.int64, count=len(counts))
-        tf = np.fromiter((1.0 + math.log(n) for n in counts.values()), dtype=np.float32,
-                         count=len(counts))  # fmt: skip
+        n = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        tf = (1.0 + np.log(n)).astype(np.float32)
         value = tf * self.idf[index]
         norm = float(np.linalg.norm(value)) or 1.0
         return index, value / norm

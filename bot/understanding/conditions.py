@@ -12,7 +12,7 @@ from bot.domain import Context, Profile, Query
 from bot.knowledge.model import KnowledgeBase
 from bot.knowledge.registry import AnswerSpec, IntentSpec
 from bot.understanding import plan_items, statements
-from bot.understanding.language import normalize, says_exactly
+from bot.understanding.language import says_exactly
 from bot.understanding.reading import Phrases
 from bot.understanding.scope import Scope
 from bot.understanding.scoring import Candidate
@@ -114,9 +114,8 @@ CONDITIONS: dict[str, Callable[[Case], bool]] = {
     "claims": lambda c: statements.claims(c.facts.text, c.facts.kb.lexicon.statements),
     "negated": lambda c: statements.negated(c.facts.text, c.facts.kb.lexicon.statements),
     "dated_level": lambda c: c.facts.phrases.dated_level,
-    "acknowledgement": lambda c: (
-        " ".join(normalize(c.facts.text).replace("|", " ").split())
-        in c.facts.kb.lexicon.questions.acknowledgements
+    "acknowledgement": lambda c: says_exactly(
+        c.facts.text, c.facts.kb.lexicon.questions.acknowledgements
     ),
     # -- slots
     "level_stated": lambda c: (
@@ -199,9 +198,13 @@ _DEFAULT = IntentSpec("", (), AnswerSpec("topic", ""))
 
 def holds(conditions: tuple[str, ...], case: Case) -> bool:
     """Whether every condition holds ("not NAME" holds when NAME does not)."""
-    tests = _COMPILED.get(conditions)
-    if tests is None:
-        tests = _COMPILED[conditions] = tuple(_compile(c) for c in conditions)
+    # By identity: the tuples are the knowledge base's own, and hashing a tuple costs more
+    # than the test it looks up. The tuple is kept with its tests, so an id reused after a
+    # knowledge base is gone is never mistaken for it.
+    known = _COMPILED.get(id(conditions))
+    if known is None or known[0] is not conditions:
+        known = _COMPILED[id(conditions)] = (conditions, tuple(_compile(c) for c in conditions))
+    tests = known[1]
     # A loop, not all() over a generator: this runs some fifty times a message.
     for test, negated in tests:  # noqa: SIM110
         if test(case) == negated:
@@ -218,4 +221,5 @@ def _compile(condition: str) -> tuple[Callable[[Case], bool], bool]:
 
 
 # The rules' condition tuples, compiled (a few dozen, all from the knowledge base).
-_COMPILED: dict[tuple[str, ...], tuple[tuple[Callable[[Case], bool], bool], ...]] = {}
+_Tests = tuple[tuple[Callable[[Case], bool], bool], ...]
+_COMPILED: dict[int, tuple[tuple[str, ...], _Tests]] = {}

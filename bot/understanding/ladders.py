@@ -57,6 +57,8 @@ class LadderFinder:
                 words = canonical(title)
                 if len(words) >= 2:
                     self.titles.setdefault(self._title_key(words), []).append(rung)
+        # Every start of a title key: a word that starts none opens no title (nearly all words).
+        self._title_starts = frozenset(k[:j] for k in self.titles for j in range(1, len(k) + 1))
 
     def find(self, words: Sequence[str], company: str | None = None) -> LadderMention | None:
         """The company level a message names, or just the company it asks about, if any;
@@ -113,6 +115,8 @@ class LadderFinder:
         """ "amazon senior sde", "sde2": a title names the rung; without the company, only a
         numbered title that a single company uses."""
         for i in range(len(words)):
+            if words[i] not in self._title_starts:
+                continue
             for n in range(_LONGEST_TITLE, 1, -1):
                 key = self._title_key(words[i : i + n])
                 # "sde2" written as one word

@@ -58,6 +58,7 @@ class SituationReader:
             (phrase, b.id) for b in lexicon.backgrounds for phrase in _phrases(b.phrases, canonical)
         ]
         self.backgrounds.sort(key=lambda pair: len(pair[0]), reverse=True)
+        self._background_starts = frozenset(phrase[0] for phrase, _ in self.backgrounds)
         self.not_yet = _phrases(lexicon.not_in_ml_yet, canonical)
         self.goal = frozenset(w for t in lexicon.goal_words for w in canonical(t))
         self.other = frozenset(w for t in lexicon.other_person for w in canonical(t))
@@ -91,6 +92,8 @@ class SituationReader:
 
     def _field_at(self, words: Sequence[str], i: int) -> bool:
         """A background's phrase starts at `i` ("[senior] data scientist")."""
+        if i >= len(words) or words[i] not in self._background_starts:
+            return False
         return any(tuple(words[i : i + len(p)]) == p for p, _ in self.backgrounds)
 
     def _background(
