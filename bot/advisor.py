@@ -318,17 +318,19 @@ class Advisor:
         state = turn.profile.nudges
         # Nudges paused by a block (Telegram's 403) resume once the user writes again.
         resume = nudges.next_slot(state, now) if state.active and state.next_due is None else None
-        forgets = self._action(reply.query.intent) == "forget"
-        # Asked only when forgetting: every other turn is saved, and asking costs a trip.
-        if not forgets or await self.storage.known(before.user_id):
-            await self.storage.save(turn.profile, turn.context, now, event, resume)
-        updated = tuple(changed_fields(before, turn.profile))
         decision = turn.said.decision if turn.said else None
         answer = suggestions.runner_up(self.answers, reply.query, reply.answer, decision)
         answer = suggestions.fit(self.answers, reply.query, answer, turn.profile)
         answer = suggestions.understood(self.answers, self.pipeline, answer, turn.profile,
                                         turn.context, now)  # fmt: skip
-        answer = await self.pager.shape(before.user_id, reply.query, answer, now, turn.words, shown)
+        answer, page = await self.pager.shape(
+            before.user_id, reply.query, answer, now, turn.words, shown
+        )
+        forgets = self._action(reply.query.intent) == "forget"
+        # Asked only when forgetting: every other turn is saved, and asking costs a trip.
+        if not forgets or await self.storage.known(before.user_id):
+            await self.storage.save(turn.profile, turn.context, now, event, resume, page)
+        updated = tuple(changed_fields(before, turn.profile))
         if updated and not outcome.undone:
             block = self.keeper.replies.saved(before, turn.profile, updated)
             answer = replace(answer, blocks=(*answer.blocks, block),

@@ -56,23 +56,23 @@ class Pager:
     async def shape(
         self, user_id: int, query: Query, answer: Answer, now: datetime, words: Sequence[str],
         shown: ShownPage | Unread | None = UNREAD,
-    ) -> Answer:  # fmt: skip
+    ) -> tuple[Answer, ShownPage | None]:  # fmt: skip
         """The page of `answer` to show now: the first, or the next one when the same
-        question comes again right after (the same text is never sent twice in a row).
+        question comes again right after (the same text is never sent twice in a row); and the
+        page to remember as shown (the caller saves it with the rest of the message's state).
         `shown`: the last page shown, when read with the profile (saves a trip)."""
         if not self._pageable(query):
-            return answer
+            return answer, None
         count = len(shaping.pages(answer))
         if count == 1:
-            return answer
+            return answer, None
         if isinstance(shown, Unread):
             last = await self._last(user_id, now)
         else:
             last = shown if shown is not None and now - shown.at <= CONTEXT_TTL else None
         again = last is not None and last.query == _key(query) and last.page + 1 < count
         page = last.page + 1 if again and last else 0
-        await self.storage.show_page(user_id, ShownPage(_key(query), page, now, tuple(words)))
-        return shaping.page(answer, page)[0]
+        return shaping.page(answer, page)[0], ShownPage(_key(query), page, now, tuple(words))
 
     async def more(
         self, turn: Turn, build: Callable[[Query, Sequence[str]], Answer], now: datetime

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -70,13 +71,18 @@ async def test_a_message_reads_profile_context_and_last_page_in_one_go(storage: 
     assert await storage.load_turn(4) == (Profile(4), None, None)
     await storage.save(Profile(4, "mid", "us"), None, NOW)
     assert await storage.load_turn(4) == (Profile(4, "mid", "us"), None, None)
+    # The page shown is written with the rest of the message's state, in the same statement.
     shown = ShownPage(Query("skills", "senior", None, "uk"), 1, NOW, ("python", "senior"))
-    await storage.show_page(4, shown)
     ctx = Context("skills", "senior", None, "uk", None, NOW)
-    await storage.save(Profile(4, "mid", "us"), ctx, NOW)
+    await storage.save(Profile(4, "mid", "us"), ctx, NOW, Event("skills"), page=shown)
     assert await storage.load_turn(4) == (Profile(4, "mid", "us"), ctx, shown)
+    # A message without a long answer leaves the last page as it was.
+    await storage.save(Profile(4, "mid", "us"), ctx, NOW + timedelta(minutes=1))
     assert await storage.shown_page(4) == shown
     assert await storage.load(4) == (Profile(4, "mid", "us"), ctx)
+    later = replace(shown, page=2, at=NOW + timedelta(minutes=2))
+    await storage.show_page(4, later)  # "more" writes the page on its own
+    assert (await storage.load_turn(4))[2] == later
 
 
 async def test_a_message_writes_profile_counts_and_context_together(storage: Storage) -> None:

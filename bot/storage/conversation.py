@@ -49,22 +49,26 @@ class ConversationStore(Database):
         now: datetime,
         event: Event | None = None,
         resume_nudges_at: datetime | None = None,
+        page: ShownPage | None = None,
     ) -> None:
-        """Store a profile, its conversation context and the message's counts, atomically.
+        """Store a profile, its conversation context, the message's counts and the `page` of a
+        long answer it was shown (if any), atomically.
 
         Writing to the bot answers any nudge (the unanswered count starts again); after a block,
         `resume_nudges_at` puts the user back on the schedule.
         """
         since = profile.level_since.isoformat() if profile.level_since else None
         ctx = context
-        # One statement (migration 7's trigger does the writes): one trip to the database
-        # thread for every message instead of six, and atomic like any statement.
+        shown = page.query if page else None
+        # One statement (migration 11's trigger does the writes): one trip to the database
+        # thread for every message instead of seven, and atomic like any statement.
         async with self._lock:
             await self._db.execute(
                 "INSERT INTO turn_writes (user_id, level, market, level_since, background, at, "
                 "resume_at, day, intent, unanswered, ctx_intent, ctx_level, ctx_from_level, "
-                "ctx_market, ctx_pending, ctx_at, ctx_company, ctx_confirm) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "ctx_market, ctx_pending, ctx_at, ctx_company, ctx_confirm, page_intent, "
+                "page_level, page_from_level, page_market, page, page_at, page_words) "
+                f"VALUES ({', '.join('?' * 25)})",
                 (
                     profile.user_id,
                     profile.level,
@@ -84,5 +88,12 @@ class ConversationStore(Database):
                     ts(ctx.at) if ctx else None,
                     ctx.company if ctx else None,
                     ctx.confirm if ctx else None,
+                    shown.intent if shown else None,
+                    shown.level if shown else None,
+                    shown.from_level if shown else None,
+                    shown.market if shown else None,
+                    page.page if page else None,
+                    ts(page.at) if page else None,
+                    " ".join(page.words) if page else None,
                 ),
             )

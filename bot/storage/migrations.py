@@ -5,6 +5,71 @@ Never edit a released migration; append a new one. `PRAGMA user_version` records
 
 from __future__ import annotations
 
+# Migration 8's per-message write (a view and its trigger), named because migration 11 extends
+# it: the text stays exactly as released.
+_TURN_WRITES_8 = """CREATE VIEW turn_writes AS SELECT
+            NULL AS user_id, NULL AS level, NULL AS market, NULL AS level_since,
+            NULL AS background, NULL AS at, NULL AS resume_at, NULL AS day, NULL AS intent,
+            NULL AS unanswered, NULL AS ctx_intent, NULL AS ctx_level, NULL AS ctx_from_level,
+            NULL AS ctx_market, NULL AS ctx_pending, NULL AS ctx_at, NULL AS ctx_company,
+            NULL AS ctx_confirm
+        WHERE 0"""
+_TURN_WRITE_8 = """CREATE TRIGGER turn_write INSTEAD OF INSERT ON turn_writes BEGIN
+            INSERT INTO users (user_id, created_at, updated_at, last_seen)
+            VALUES (NEW.user_id, NEW.at, NEW.at, NEW.at) ON CONFLICT(user_id) DO NOTHING;
+            INSERT INTO profile_history (user_id, level, market, level_since, background, at)
+            SELECT user_id, level, market, level_since, background, NEW.at FROM users
+            WHERE user_id = NEW.user_id AND (level IS NOT NEW.level OR market IS NOT NEW.market
+                OR level_since IS NOT NEW.level_since OR background IS NOT NEW.background);
+            DELETE FROM profile_history WHERE user_id = NEW.user_id AND seq <= (
+                SELECT seq FROM profile_history WHERE user_id = NEW.user_id
+                ORDER BY seq DESC LIMIT 1 OFFSET 20);
+            INSERT INTO users (user_id, level, market, level_since, background, created_at,
+                               updated_at, last_seen)
+            VALUES (NEW.user_id, NEW.level, NEW.market, NEW.level_since, NEW.background, NEW.at,
+                    NEW.at, NEW.at)
+            ON CONFLICT(user_id) DO UPDATE SET level = excluded.level,
+                market = excluded.market, level_since = excluded.level_since,
+                background = excluded.background, updated_at = excluded.updated_at,
+                last_seen = excluded.last_seen, blocked_at = NULL;
+            UPDATE nudge_settings SET ignored = 0 WHERE user_id = NEW.user_id AND ignored > 0;
+            UPDATE nudge_settings SET next_due = NEW.resume_at
+            WHERE NEW.resume_at IS NOT NULL AND user_id = NEW.user_id AND next_due IS NULL;
+            INSERT INTO question_counts (day, intent, count)
+            SELECT NEW.day, NEW.intent, 1 WHERE NEW.intent IS NOT NULL
+            ON CONFLICT(day, intent) DO UPDATE SET count = count + 1;
+            INSERT INTO unanswered (text, count, last_seen)
+            SELECT NEW.unanswered, 1, NEW.at WHERE NEW.unanswered IS NOT NULL
+            ON CONFLICT(text) DO UPDATE SET count = count + 1, last_seen = excluded.last_seen;
+            DELETE FROM conversation WHERE NEW.ctx_intent IS NULL AND user_id = NEW.user_id;
+            INSERT INTO conversation (user_id, intent, level, from_level, market, pending,
+                                      updated_at, company, confirm)
+            SELECT NEW.user_id, NEW.ctx_intent, NEW.ctx_level, NEW.ctx_from_level,
+                   NEW.ctx_market, NEW.ctx_pending, NEW.ctx_at, NEW.ctx_company, NEW.ctx_confirm
+            WHERE NEW.ctx_intent IS NOT NULL
+            ON CONFLICT(user_id) DO UPDATE SET intent = excluded.intent,
+                level = excluded.level, from_level = excluded.from_level,
+                market = excluded.market, pending = excluded.pending,
+                updated_at = excluded.updated_at, company = excluded.company,
+                confirm = excluded.confirm;
+        END"""
+
+# Migration 11 writes the page of a long answer shown with the rest of the message's state.
+_PAGE_COLUMNS_11 = """,
+            NULL AS page_intent, NULL AS page_level, NULL AS page_from_level,
+            NULL AS page_market, NULL AS page, NULL AS page_at, NULL AS page_words
+        WHERE 0"""
+_PAGE_WRITE_11 = """    INSERT INTO answer_pages (user_id, intent, level, from_level, market, page,
+                                      shown_at, words)
+            SELECT NEW.user_id, NEW.page_intent, NEW.page_level, NEW.page_from_level,
+                   NEW.page_market, NEW.page, NEW.page_at, NEW.page_words
+            WHERE NEW.page_intent IS NOT NULL
+            ON CONFLICT(user_id) DO UPDATE SET intent = excluded.intent,
+                level = excluded.level, from_level = excluded.from_level,
+                market = excluded.market, page = excluded.page,
+                shown_at = excluded.shown_at, words = excluded.words;
+        END"""
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 1: what users tell the bot about themselves.
     (
@@ -165,52 +230,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX profile_history_user ON profile_history(user_id, seq)",
         "DROP TRIGGER turn_write",
         "DROP VIEW turn_writes",
-        """CREATE VIEW turn_writes AS SELECT
-            NULL AS user_id, NULL AS level, NULL AS market, NULL AS level_since,
-            NULL AS background, NULL AS at, NULL AS resume_at, NULL AS day, NULL AS intent,
-            NULL AS unanswered, NULL AS ctx_intent, NULL AS ctx_level, NULL AS ctx_from_level,
-            NULL AS ctx_market, NULL AS ctx_pending, NULL AS ctx_at, NULL AS ctx_company,
-            NULL AS ctx_confirm
-        WHERE 0""",
-        """CREATE TRIGGER turn_write INSTEAD OF INSERT ON turn_writes BEGIN
-            INSERT INTO users (user_id, created_at, updated_at, last_seen)
-            VALUES (NEW.user_id, NEW.at, NEW.at, NEW.at) ON CONFLICT(user_id) DO NOTHING;
-            INSERT INTO profile_history (user_id, level, market, level_since, background, at)
-            SELECT user_id, level, market, level_since, background, NEW.at FROM users
-            WHERE user_id = NEW.user_id AND (level IS NOT NEW.level OR market IS NOT NEW.market
-                OR level_since IS NOT NEW.level_since OR background IS NOT NEW.background);
-            DELETE FROM profile_history WHERE user_id = NEW.user_id AND seq <= (
-                SELECT seq FROM profile_history WHERE user_id = NEW.user_id
-                ORDER BY seq DESC LIMIT 1 OFFSET 20);
-            INSERT INTO users (user_id, level, market, level_since, background, created_at,
-                               updated_at, last_seen)
-            VALUES (NEW.user_id, NEW.level, NEW.market, NEW.level_since, NEW.background, NEW.at,
-                    NEW.at, NEW.at)
-            ON CONFLICT(user_id) DO UPDATE SET level = excluded.level,
-                market = excluded.market, level_since = excluded.level_since,
-                background = excluded.background, updated_at = excluded.updated_at,
-                last_seen = excluded.last_seen, blocked_at = NULL;
-            UPDATE nudge_settings SET ignored = 0 WHERE user_id = NEW.user_id AND ignored > 0;
-            UPDATE nudge_settings SET next_due = NEW.resume_at
-            WHERE NEW.resume_at IS NOT NULL AND user_id = NEW.user_id AND next_due IS NULL;
-            INSERT INTO question_counts (day, intent, count)
-            SELECT NEW.day, NEW.intent, 1 WHERE NEW.intent IS NOT NULL
-            ON CONFLICT(day, intent) DO UPDATE SET count = count + 1;
-            INSERT INTO unanswered (text, count, last_seen)
-            SELECT NEW.unanswered, 1, NEW.at WHERE NEW.unanswered IS NOT NULL
-            ON CONFLICT(text) DO UPDATE SET count = count + 1, last_seen = excluded.last_seen;
-            DELETE FROM conversation WHERE NEW.ctx_intent IS NULL AND user_id = NEW.user_id;
-            INSERT INTO conversation (user_id, intent, level, from_level, market, pending,
-                                      updated_at, company, confirm)
-            SELECT NEW.user_id, NEW.ctx_intent, NEW.ctx_level, NEW.ctx_from_level,
-                   NEW.ctx_market, NEW.ctx_pending, NEW.ctx_at, NEW.ctx_company, NEW.ctx_confirm
-            WHERE NEW.ctx_intent IS NOT NULL
-            ON CONFLICT(user_id) DO UPDATE SET intent = excluded.intent,
-                level = excluded.level, from_level = excluded.from_level,
-                market = excluded.market, pending = excluded.pending,
-                updated_at = excluded.updated_at, company = excluded.company,
-                confirm = excluded.confirm;
-        END""",
+        _TURN_WRITES_8,
+        _TURN_WRITE_8,
     ),
     # 9: durability. The inbox holds every update from before it is confirmed to Telegram until
     # it is processed (its body is blanked then; the id stays a day to drop re-deliveries); the
@@ -259,5 +280,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             shown_at   INTEGER NOT NULL,
             words      TEXT NOT NULL
         )""",
+    ),
+    # 11: the page of a long answer shown is written with the rest of the message's state, in
+    # the same statement: one trip to the database thread per message, not two.
+    (
+        "DROP TRIGGER turn_write",
+        "DROP VIEW turn_writes",
+        _TURN_WRITES_8.removesuffix("\n        WHERE 0") + _PAGE_COLUMNS_11,
+        _TURN_WRITE_8.removesuffix("END") + _PAGE_WRITE_11,
     ),
 )
