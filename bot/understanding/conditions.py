@@ -199,27 +199,33 @@ _DEFAULT = IntentSpec("", (), AnswerSpec("topic", ""))
 def holds(conditions: tuple[str, ...], case: Case) -> bool:
     """Whether every condition holds ("not NAME" holds when NAME does not)."""
     # By identity: the tuples are the knowledge base's own, and hashing a tuple costs more
-    # than the test it looks up. The tuple is kept with its tests, so an id reused after a
+    # than the test it looks up. The tuple is kept with its test, so an id reused after a
     # knowledge base is gone is never mistaken for it.
     known = _COMPILED.get(id(conditions))
     if known is None or known[0] is not conditions:
-        known = _COMPILED[id(conditions)] = (conditions, tuple(_compile(c) for c in conditions))
-    tests = known[1]
-    # A loop, not all() over a generator: this runs some fifty times a message.
-    for test, negated in tests:  # noqa: SIM110
-        if test(case) == negated:
-            return False
-    return True
+        known = _COMPILED[id(conditions)] = (conditions, compiled(conditions))
+    return known[1](case)
+
+
+def compiled(conditions: tuple[str, ...]) -> Callable[[Case], bool]:
+    """`holds` for these conditions, parsed once: rules are run for every candidate reading of
+    every message, and of every suggestion label (some eighty times a message)."""
+    tests = tuple(_compile(c) for c in conditions)
+
+    def check(case: Case) -> bool:
+        for test, negated in tests:  # noqa: SIM110 (a loop is faster than all() over a generator)
+            if test(case) == negated:
+                return False
+        return True
+
+    return check
 
 
 def _compile(condition: str) -> tuple[Callable[[Case], bool], bool]:
-    """A condition's test and whether it is negated, parsed once: rules are run for every
-    candidate reading of every message, and of every suggestion label."""
+    """A condition's test and whether it is negated."""
     negated = condition.startswith("not ")
     name = condition[4:] if negated else condition
     return CONDITIONS.get(name) or _attribute(name), negated
 
 
-# The rules' condition tuples, compiled (a few dozen, all from the knowledge base).
-_Tests = tuple[tuple[Callable[[Case], bool], bool], ...]
-_COMPILED: dict[int, tuple[tuple[str, ...], _Tests]] = {}
+_COMPILED: dict[int, tuple[tuple[str, ...], Callable[[Case], bool]]] = {}

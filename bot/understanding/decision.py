@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from bot.domain import Query
 from bot.knowledge.model import KnowledgeBase
 from bot.knowledge.registry import Rule
-from bot.understanding.conditions import Case, Facts, holds
+from bot.understanding.conditions import Case, Facts, compiled, holds
 from bot.understanding.ladders import LadderFinder, LadderMention
 from bot.understanding.scoring import Candidate
 from bot.understanding.slots import Extraction
@@ -40,9 +40,10 @@ def plausible(facts: Facts, ranked: list[Candidate], limit: int = 3) -> tuple[Ca
         # An intent that changes what is stored needs a clear match.
         if c.score < spec.min_score:
             continue
-        case = Case(facts, spec, c.score)
-        if any(holds(conditions, case) for conditions in spec.unlikely_when):
-            continue
+        if spec.unlikely_when:
+            case = Case(facts, spec, c.score)
+            if any(holds(conditions, case) for conditions in spec.unlikely_when):
+                continue
         out.append(c)
     return tuple(out)
 
@@ -53,6 +54,11 @@ class Decider:
     def __init__(self, kb: KnowledgeBase, ladders: LadderFinder) -> None:
         self.kb = kb
         self.ladders = ladders
+        # Each stage's rules with their conditions parsed once.
+        self.stages = {
+            stage: tuple((rule, compiled(rule.conditions)) for rule in rules)
+            for stage, rules in kb.policy.stages.items()
+        }
 
     def decide(self, facts: Facts, stages: tuple[str, ...]) -> Decision:
         """The reading after the given stages (of "read", "recognise", "follow")."""
@@ -75,8 +81,8 @@ class Decider:
         resolved query, for the settle stage)."""
         current = self.kb.intents[decision.intent]
         case = Case(facts, current, decision.confidence, query)
-        for rule in self.kb.policy.rules(stage):
-            if holds(rule.conditions, case):
+        for rule, applies in self.stages.get(stage, ()):
+            if applies(case):
                 changed = self._apply(rule, facts, decision)
                 if stage == "recognise" and changed.intent != decision.intent:
                     # Recognised by what it names: the message is no follow-up on slots.
