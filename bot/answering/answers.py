@@ -6,6 +6,7 @@ import string
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from datetime import datetime
+from functools import lru_cache
 
 from bot.answering import shaping, titles
 from bot.answering.answer import Answer, Block, Line, Suggestion
@@ -121,8 +122,7 @@ class Answers:
             "in_market": f" in {market}" if market else "",
         }
         for template in spec.labels if spec else ():
-            needed = [f for _, f, _, _ in string.Formatter().parse(template) if f]
-            if all(values[f] is not None for f in needed):
+            if all(values[f] is not None for f in _fields(template)):
                 text = template.format(**values)
                 return text[:1].upper() + text[1:]
         return None
@@ -391,3 +391,9 @@ def _count(n: int) -> str:
     """ "three" for 3 (small counts read better as words)."""
     words = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
     return words[n] if n < len(words) else str(n)
+
+
+@lru_cache(maxsize=512)
+def _fields(template: str) -> tuple[str, ...]:
+    """The fields a label template names (parsed once: labels are made for every answer)."""
+    return tuple(f for _, f, _, _ in string.Formatter().parse(template) if f)
