@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.cli.evaluation import TARGETS, accepts, evaluate, format_report, load_cases
+from bot.cli.evaluation import (
+    TARGETS,
+    Outcome,
+    _per_intent,
+    accepts,
+    evaluate,
+    format_report,
+    load_cases,
+)
 from bot.knowledge.model import KnowledgeBase
 
 EVAL = Path(__file__).parent / "eval"
@@ -66,3 +74,20 @@ async def test_report_names_the_threshold_and_confusions(kb: KnowledgeBase) -> N
     assert f"threshold: {kb.settings.threshold:g}" in text
     assert "confusions (expected -> predicted):" in text
     assert "out-of-scope recall:" in text and "slot level" in text
+
+
+def test_per_intent_precision_counts_any_acceptable_reading_and_never_passes_100(
+    kb: KnowledgeBase,
+) -> None:
+    """A message labelled [salary, job_offer] read as job_offer is a right job_offer prediction
+    (precision) but counts toward salary's support and recall."""
+    outcomes = [
+        Outcome("ok offer?", {"intent": ["salary", "job_offer"]}, {"intent": "job_offer"}, False),
+        Outcome("senior pay", {"intent": "salary"}, {"intent": "salary"}, False),
+        Outcome("senior pay uk", {"intent": "salary"}, {"intent": "skills"}, False),
+        Outcome("a raise?", {"intent": "job_offer"}, {"intent": "job_offer"}, False),
+    ]  # fmt: skip
+    rows = {line.split()[0]: line.split()[1:] for line in _per_intent(kb, outcomes)[1:]}
+    assert rows["salary"] == ["3", "100%", "67%"]  # support 3; 1 of 1 read as salary right
+    assert rows["job_offer"] == ["1", "100%", "100%"]  # both job_offer readings acceptable
+    assert rows["skills"] == ["0", "0%", "-"]

@@ -169,14 +169,17 @@ async def evaluate(
 
 
 def _per_intent(kb: KnowledgeBase, outcomes: list[Outcome]) -> list[str]:
-    """Support, precision and recall of every intent of the registry."""
+    """Support, precision and recall of every intent of the registry. A message with several
+    acceptable intents counts toward its main one's support and recall; a reading of it as any
+    acceptable intent is a correct prediction of that intent."""
     out = [f"{'intent':<18}{'support':>8}{'precision':>11}{'recall':>8}"]
     for intent in kb.intents:
         support = sum(o.main_intent == intent for o in outcomes)
-        predicted = sum(o.predicted["intent"] == intent for o in outcomes)
-        correct = sum(o.intent_ok and o.main_intent == intent for o in outcomes)
-        precision = f"{correct / predicted:.0%}" if predicted else "-"
-        recall = f"{correct / support:.0%}" if support else "-"
+        predicted = [o for o in outcomes if o.predicted["intent"] == intent]
+        right = sum(o.intent_ok for o in predicted)
+        found = sum(o.intent_ok and o.main_intent == intent for o in outcomes)
+        precision = f"{right / len(predicted):.0%}" if predicted else "-"
+        recall = f"{found / support:.0%}" if support else "-"
         out.append(f"{intent:<18}{support:>8}{precision:>11}{recall:>8}")
     return out
 
