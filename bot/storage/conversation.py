@@ -58,8 +58,6 @@ class ConversationStore(Database):
         `resume_nudges_at` puts the user back on the schedule.
         """
         since = profile.level_since.isoformat() if profile.level_since else None
-        ctx = context
-        shown = page.query if page else None
         # One statement (migration 11's trigger does the writes): one trip to the database
         # thread for every message instead of seven, and atomic like any statement.
         async with self._lock:
@@ -80,20 +78,24 @@ class ConversationStore(Database):
                     now.date().isoformat(),
                     event.intent if event else None,
                     (event.unanswered or None) if event else None,
-                    ctx.intent if ctx else None,
-                    ctx.level if ctx else None,
-                    ctx.from_level if ctx else None,
-                    ctx.market if ctx else None,
-                    ctx.pending if ctx else None,
-                    ts(ctx.at) if ctx else None,
-                    ctx.company if ctx else None,
-                    ctx.confirm if ctx else None,
-                    shown.intent if shown else None,
-                    shown.level if shown else None,
-                    shown.from_level if shown else None,
-                    shown.market if shown else None,
-                    page.page if page else None,
-                    ts(page.at) if page else None,
-                    " ".join(page.words) if page else None,
+                    *_context_values(context),
+                    *_page_values(page),
                 ),
             )
+
+
+def _context_values(ctx: Context | None) -> tuple[object, ...]:
+    """The turn_writes ctx_* values of a conversation context (all NULL for none)."""
+    if ctx is None:
+        return (None,) * 8
+    return (ctx.intent, ctx.level, ctx.from_level, ctx.market, ctx.pending, ts(ctx.at),
+            ctx.company, ctx.confirm)  # fmt: skip
+
+
+def _page_values(page: ShownPage | None) -> tuple[object, ...]:
+    """The turn_writes page_* values of a page shown (all NULL for none)."""
+    if page is None:
+        return (None,) * 7
+    q = page.query
+    return (q.intent, q.level, q.from_level, q.market, page.page, ts(page.at),
+            " ".join(page.words))  # fmt: skip

@@ -91,13 +91,19 @@ class ExampleScorer:
             if self.settings.bayes_weight
             else None
         )
+        self._index()
+        # Both learned from `pairs`, so they list the intents in the same order.
+        assert self.intent_model is None or self.intent_model.intents == self.intents
+
+    def _index(self) -> None:
+        """The examples by word (postings), as lists and as arrays: scoring a message adds up
+        its words' weights over their postings in numpy rather than intersecting sets example
+        by example (most of a match's cost)."""
         index: dict[str, list[int]] = defaultdict(list)
         for i, (_, content, _) in enumerate(self.examples):
             for word in content:
                 index[word].append(i)
         self.index = dict(index)
-        # The same, as arrays: scoring a message adds up its words' weights over their postings
-        # in numpy rather than intersecting sets example by example (most of a match's cost).
         self.postings = {w: np.array(ids, dtype=np.intp) for w, ids in self.index.items()}
         self.example_weight = np.array([w for _, _, w in self.examples], dtype=np.float64)
         # Intents in the order of their first example: equal scores keep ranking as written.
@@ -105,8 +111,6 @@ class ExampleScorer:
         self.example_intent = np.array(
             [self.intents.index(intent) for intent, _, _ in self.examples], dtype=np.intp
         )
-        # Both learned from `pairs`, so they list the intents in the same order.
-        assert self.intent_model is None or self.intent_model.intents == self.intents
 
     def _weight(self, words: Iterable[str]) -> float:
         unknown = self.settings.unknown_weight
