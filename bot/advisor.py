@@ -79,8 +79,9 @@ class Advisor:
         gated = changes.gate(before, turn.profile, rewrites, forwarded)
         turn = replace(turn, profile=gated.profile)
         outcome = await self._act(turn, text, now, before, forwarded)
-        # "more" shows a page itself: what was read before it is stale.
-        last = UNREAD if self._action(outcome.reply.query.intent) == "more" else shown
+        # "more" shows a page itself (its reply names the answer paged): what was read before
+        # it is stale.
+        last = UNREAD if self._action(turn.query.intent) == "more" else shown
         reply = await self._finish(outcome, before, now, gated.held, last)
         if waiting:
             kind, _ = changes.parse_pending(waiting)

@@ -200,3 +200,14 @@ def test_control_characters_and_bidi_marks_are_removed(pipeline: Pipeline) -> No
     # Only the start of a very long message is read: the work per message stays bounded.
     read = pipeline.normalise("word " * 10_000)
     assert len(" ".join(read.tokens)) <= pipeline.settings.max_chars >= len(read.text)
+
+
+def test_an_alias_of_no_words_is_harmless(kb_copy: Path) -> None:
+    """An alias that normalises to nothing ("--") matches nothing and breaks nothing."""
+    path = kb_copy / "levels.yaml"
+    path.write_text(
+        path.read_text().replace('aliases: ["junior", ', 'aliases: ["--", "junior", ', 1)
+    )
+    pipeline = Pipeline(loader.load(kb_copy))
+    assert pipeline.match("junior pay in london").slots.level == "junior"
+    assert pipeline.match("-- pay").slots.level is None

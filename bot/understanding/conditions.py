@@ -27,7 +27,7 @@ class Facts:
 
     kb: KnowledgeBase
     phrases: Phrases
-    candidates: tuple[Candidate, ...]  # the plausible readings, best first
+    candidates: tuple[Candidate, ...]  # the (at most three) best plausible readings, best first
     scope: Scope
     rest_score: Callable[[Phrases], tuple[float, bool]]
     slots: Extraction  # the message's slots, as the rules so far left them
@@ -199,8 +199,8 @@ _DEFAULT = IntentSpec("", (), AnswerSpec("topic", ""))
 def holds(conditions: tuple[str, ...], case: Case) -> bool:
     """Whether every condition holds ("not NAME" holds when NAME does not)."""
     # By identity: the tuples are the knowledge base's own, and hashing a tuple costs more
-    # than the test it looks up. The tuple is kept with its test, so an id reused after a
-    # knowledge base is gone is never mistaken for it.
+    # than the test it looks up. The tuple is kept with its test (alive, so its id is never
+    # reused); one entry per rule of every knowledge base loaded, a few dozen each.
     known = _COMPILED.get(id(conditions))
     if known is None or known[0] is not conditions:
         known = _COMPILED[id(conditions)] = (conditions, compiled(conditions))

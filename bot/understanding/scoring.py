@@ -127,7 +127,7 @@ class ExampleScorer:
         content = utterance.content
         ids, scores = self._example_scores(content)
         top = np.zeros(len(self.intents))
-        np.maximum.at(top, self.example_intent[ids], scores)
+        np.fmax.at(top, self.example_intent[ids], scores)  # fmax: a NaN never hides a score
         present = top > 0.0
         weight = self.settings.bayes_weight
         if self.intent_model is not None and weight and present.any():

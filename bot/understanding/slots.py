@@ -67,7 +67,7 @@ class SlotExtractor:
                 if len(canonical[alias]) > 1:
                     self.phrases.setdefault(canonical[alias], ("title", title.id))
         self.longest = max((len(p) for p in self.phrases), default=1)
-        self.starts = frozenset(p[0] for p in self.phrases)
+        self.starts = frozenset(p[0] for p in self.phrases if p)  # an alias of no words: none
         # An alias that is also a common word ("us") only counts after a place preposition.
         common = stopwords | w.pronouns
         self.guarded = frozenset(p for p in self.phrases if len(p) == 1 and p[0] in common)
