@@ -74,9 +74,10 @@ class Pipeline:
             for spec in kb.intents.values()
             for text in spec.examples
         ]
+        # A message read once, however many intents its label accepts.
         messages = [
-            Example(intent, self.prepare(m.text), message=True)
-            for m in kb.messages
+            Example(intent, read, message=True)
+            for m, read in ((m, self.prepare(m.text)) for m in kb.messages)
             for intent in m.intents
         ]
         self.scorer = scorer(kb, examples + messages)

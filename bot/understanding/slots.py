@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from bot.knowledge.lexicon import alternation
@@ -102,14 +102,15 @@ class SlotExtractor:
                 continue
             self._slot(ex, spans, hit, words, i, size)
             i += size
-        ex.refers_back = any(contains(ex.tokens, cue) for cue in w.back_references)
-        ex.next_level = not spans and any(contains(ex.tokens, cue) for cue in w.next_level)
+        present = frozenset(ex.tokens)
+        ex.refers_back = _says_any(ex.tokens, present, w.back_references)
+        ex.next_level = not spans and _says_any(ex.tokens, present, w.next_level)
         self._assign_levels(ex, spans)
         # Years say which level only when no level is named: "junior for 3 years" is time spent
         # at junior, not three years of experience overall.
         if ex.years is not None and not spans:
             stated = self.kb.level_for_years(ex.years)
-            someone = any(contains(ex.tokens, cue) for cue in w.someone_with)
+            someone = _says_any(ex.tokens, present, w.someone_with)
             if ex.first_person and not someone:
                 ex.own_level = stated
             else:
@@ -254,3 +255,11 @@ class SlotExtractor:
         if nxt in w.half_joiners and i + 3 < len(words) and words[i + 3] in w.year_units:
             return float(value) + 0.5, 4  # "two and a half years"
         return None, 0
+
+
+def _says_any(
+    words: Sequence[str], present: frozenset[str], cues: Iterable[tuple[str, ...]]
+) -> bool:
+    """Whether any cue appears whole among the words (`present`: the words as a set, so that a
+    cue whose first word is absent, nearly all of them, costs one lookup)."""
+    return any((not cue or cue[0] in present) and contains(words, cue) for cue in cues)
