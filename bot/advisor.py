@@ -19,7 +19,7 @@ from bot.domain import Context, Event, NudgeState, Profile, Query, ShownPage, ch
 from bot.keeper import Keeper
 from bot.knowledge import readings
 from bot.knowledge.model import KnowledgeBase
-from bot.pager import UNREAD, Pager, Unread
+from bot.pager import Pager
 from bot.reply import Outcome, asking, says_any, to_json, unplaced_title, with_note
 from bot.reply import Reply as Reply
 from bot.understanding import statements
@@ -52,7 +52,7 @@ class Advisor:
         self.replies = ChatReplies(self.answers)
         self.planner = Planner(kb, storage)
         self.keeper = Keeper(kb, storage, keep_unanswered)
-        self.pager = Pager(kb, storage)
+        self.pager = Pager(kb)
 
     async def ask(
         self, user_id: int, text: str, now: datetime, *, forwarded: bool = False,
@@ -78,11 +78,8 @@ class Advisor:
         rewrites = self.kb.intents[turn.query.intent].rewrites
         gated = changes.gate(before, turn.profile, rewrites, forwarded)
         turn = replace(turn, profile=gated.profile)
-        outcome = await self._act(turn, text, now, before, forwarded)
-        # "more" shows a page itself (its reply names the answer paged): what was read before
-        # it is stale.
-        last = UNREAD if self._action(turn.query.intent) == "more" else shown
-        reply = await self._finish(outcome, before, now, gated.held, last)
+        outcome = await self._act(turn, text, now, before, forwarded, shown)
+        reply = await self._finish(outcome, before, now, gated.held, shown)
         if waiting:
             kind, _ = changes.parse_pending(waiting)
             cancelled = (
@@ -103,9 +100,11 @@ class Advisor:
         return replace(turn, profile=replace(turn.profile, level_since=since))
 
     async def _act(
-        self, turn: Turn, text: str, now: datetime, before: Profile, forwarded: bool = False
-    ) -> Outcome:
-        """Answer the turn, doing what it asks of storage (never destroying without a "yes")."""
+        self, turn: Turn, text: str, now: datetime, before: Profile, forwarded: bool = False,
+        shown: ShownPage | None = None,
+    ) -> Outcome:  # fmt: skip
+        """Answer the turn, doing what it asks of storage (never destroying without a "yes");
+        `shown`: the last page of a long answer shown, for "more"."""
         spec = self.kb.intents[turn.query.intent]
         if forwarded and spec.changes_state:
             # Someone else's words: whatever they say, nothing of the reader's is changed.
@@ -122,7 +121,7 @@ class Advisor:
             return Outcome(talk, replace(turn, profile=before))
         if action == "more":  # the next page of the last long answer
             build = lambda q, words: self.compose(replace(turn, query=q), now, words)  # noqa: E731
-            return await self.pager.more(turn, build, now)
+            return self.pager.more(turn, build, now, shown)
         if action in ("nudges", "forget", "profile", "undo"):
             return await self._on_data(action, turn, text, now, before)
         title = unplaced_title(turn) if spec.states == "level" else None
@@ -181,7 +180,7 @@ class Advisor:
     async def run(self, user_id: int, query: Query, now: datetime) -> Reply:
         """Answer an already resolved query (a pressed button), keeping the conversation thread.
         A button that sets a level or market is the user's own statement."""
-        before, _ = await self.storage.load(user_id)
+        before, _, shown = await self.storage.load_turn(user_id)
         profile = before
         spec = self.kb.intents.get(query.intent)
         states = spec.states if spec else None
@@ -196,7 +195,7 @@ class Advisor:
             await self.storage.save(profile, context, now, Event(query.intent))
             return Reply(query, 1.0, planned.answer, (), planned.document, planned.items)
         outcome = await self._respond(Turn(query, 1.0, profile, context), now, before)
-        return await self._finish(outcome, before, now, {})
+        return await self._finish(outcome, before, now, {}, shown)
 
     async def change_nudges(
         self,
@@ -311,9 +310,10 @@ class Advisor:
 
     async def _finish(
         self, outcome: Outcome, before: Profile, now: datetime, held: dict[str, object],
-        shown: ShownPage | Unread | None = UNREAD,
+        shown: ShownPage | None = None,
     ) -> Reply:  # fmt: skip
-        """Save what the turn leaves, and say what changed (with undo) or was held back."""
+        """Save what the turn leaves (with the page of a long answer it showed), and say what
+        changed (with undo) or was held back; `shown`: the last page shown before it."""
         turn, reply = outcome.turn, outcome.reply
         event = Event(reply.query.intent, outcome.unanswered)
         state = turn.profile.nudges
@@ -324,9 +324,9 @@ class Advisor:
         answer = suggestions.fit(self.answers, reply.query, answer, turn.profile)
         answer = suggestions.understood(self.answers, self.pipeline, answer, turn.profile,
                                         turn.context, now)  # fmt: skip
-        answer, page = await self.pager.shape(
-            before.user_id, reply.query, answer, now, turn.words, shown
-        )
+        page = outcome.page  # "more" showed a page already
+        if page is None:
+            answer, page = self.pager.shape(reply.query, answer, now, turn.words, shown)
         forgets = self._action(reply.query.intent) == "forget"
         # Asked only when forgetting: every other turn is saved, and asking costs a trip.
         if not forgets or await self.storage.known(before.user_id):

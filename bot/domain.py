@@ -113,3 +113,7 @@ class ShownPage:
     page: int
     at: datetime
     words: tuple[str, ...] = ()
+
+    def fresh(self, now: datetime) -> bool:
+        """True while "more" or the same question again goes on from this page."""
+        return now - self.at <= CONTEXT_TTL

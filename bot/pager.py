@@ -7,27 +7,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from bot.answering import shaping
 from bot.answering.answer import Answer
-from bot.domain import CONTEXT_TTL, Query, ShownPage
+from bot.domain import Query, ShownPage
 from bot.knowledge.model import KnowledgeBase
 from bot.reply import Outcome, Reply
 from bot.understanding.dialogue import Turn
 
-if TYPE_CHECKING:
-    from bot.storage.store import Storage
-
 NOTHING = Answer("Nothing more to show", "Ask me anything: I answer in a few lines at a time.")
 ALL_SHOWN = Answer("That's all I have on that", "Ask about something else, or another level.")
-
-
-class Unread:
-    """The last page shown is not known yet: the pager reads it."""
-
-
-UNREAD = Unread()
 
 
 def _key(query: Query) -> Query:
@@ -36,11 +25,11 @@ def _key(query: Query) -> Query:
 
 
 class Pager:
-    """Cuts knowledge answers into pages and remembers, per user, the last page shown."""
+    """Cuts knowledge answers into pages, going on from the last page shown (read with the
+    user's profile; the page shown is saved with the rest of the turn)."""
 
-    def __init__(self, kb: KnowledgeBase, storage: Storage) -> None:
+    def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
-        self.storage = storage
 
     def _pageable(self, query: Query) -> bool:
         """Answers from the knowledge base; replies, plans (paged by their keyboard) and
@@ -48,46 +37,37 @@ class Pager:
         spec = self.kb.intents.get(query.intent)
         return spec is not None and spec.answer.from_knowledge
 
-    async def _last(self, user_id: int, now: datetime) -> ShownPage | None:
-        """The last long answer's page shown, while the conversation is fresh."""
-        last = await self.storage.shown_page(user_id)
-        return last if last is not None and now - last.at <= CONTEXT_TTL else None
-
-    async def shape(
-        self, user_id: int, query: Query, answer: Answer, now: datetime, words: Sequence[str],
-        shown: ShownPage | Unread | None = UNREAD,
+    def shape(
+        self, query: Query, answer: Answer, now: datetime, words: Sequence[str],
+        shown: ShownPage | None,
     ) -> tuple[Answer, ShownPage | None]:  # fmt: skip
         """The page of `answer` to show now: the first, or the next one when the same
-        question comes again right after (the same text is never sent twice in a row); and the
-        page to remember as shown (the caller saves it with the rest of the message's state).
-        `shown`: the last page shown, when read with the profile (saves a trip)."""
+        question comes again right after `shown` (the same text is never sent twice in a row);
+        and the page to remember as shown."""
         if not self._pageable(query):
             return answer, None
-        count = len(shaping.pages(answer))
-        if count == 1:
+        split = shaping.pages(answer)
+        if len(split) == 1:
             return answer, None
-        if isinstance(shown, Unread):
-            last = await self._last(user_id, now)
-        else:
-            last = shown if shown is not None and now - shown.at <= CONTEXT_TTL else None
-        again = last is not None and last.query == _key(query) and last.page + 1 < count
+        last = shown if shown is not None and shown.fresh(now) else None
+        again = last is not None and last.query == _key(query) and last.page + 1 < len(split)
         page = last.page + 1 if again and last else 0
-        return shaping.page(answer, page)[0], ShownPage(_key(query), page, now, tuple(words))
+        shaped, _ = shaping.page(answer, page, split=split)
+        return shaped, ShownPage(_key(query), page, now, tuple(words))
 
-    async def more(
-        self, turn: Turn, build: Callable[[Query, Sequence[str]], Answer], now: datetime
-    ) -> Outcome:
-        """ "more": the next page of the last long answer, rebuilt with `build` from its query
-        and its question's words."""
-        last = await self._last(turn.profile.user_id, now)
-        if last is None:
+    def more(
+        self, turn: Turn, build: Callable[[Query, Sequence[str]], Answer], now: datetime,
+        shown: ShownPage | None,
+    ) -> Outcome:  # fmt: skip
+        """ "more": the next page of the last long answer (`shown`), rebuilt with `build` from
+        its query and its question's words."""
+        if shown is None or not shown.fresh(now):
             return Outcome(Reply(turn.query, turn.confidence, NOTHING), turn)
-        answer = build(last.query, last.words)
-        kept = replace(turn, query=last.query)
-        if last.page + 1 >= len(shaping.pages(answer)):
-            return Outcome(Reply(last.query, turn.confidence, ALL_SHOWN), kept)
-        await self.storage.show_page(
-            turn.profile.user_id, replace(last, page=last.page + 1, at=now)
-        )
-        shown, _ = shaping.page(answer, last.page + 1)
-        return Outcome(Reply(last.query, turn.confidence, shown), kept)
+        answer = build(shown.query, shown.words)
+        kept = replace(turn, query=shown.query)
+        split = shaping.pages(answer)
+        if shown.page + 1 >= len(split):
+            return Outcome(Reply(shown.query, turn.confidence, ALL_SHOWN), kept)
+        page, _ = shaping.page(answer, shown.page + 1, split=split)
+        now_shown = replace(shown, page=shown.page + 1, at=now)
+        return Outcome(Reply(shown.query, turn.confidence, page), kept, page=now_shown)

@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.answering.answer import Answer
 from bot.coaching.planner import Document
-from bot.domain import Context, Query
+from bot.domain import Context, Query, ShownPage
 from bot.understanding.dialogue import Turn
 from bot.understanding.language import plain
 
@@ -41,6 +41,7 @@ class Outcome:
     turn: Turn
     unanswered: str | None = None
     undone: bool = False
+    page: ShownPage | None = None  # the page of a long answer "more" showed, saved with the turn
 
 
 def asking(turn: Turn, action: str, now: datetime) -> Turn:

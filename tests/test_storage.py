@@ -78,10 +78,10 @@ async def test_a_message_reads_profile_context_and_last_page_in_one_go(storage: 
     assert await storage.load_turn(4) == (Profile(4, "mid", "us"), ctx, shown)
     # A message without a long answer leaves the last page as it was.
     await storage.save(Profile(4, "mid", "us"), ctx, NOW + timedelta(minutes=1))
-    assert await storage.shown_page(4) == shown
+    assert (await storage.load_turn(4))[2] == shown
     assert await storage.load(4) == (Profile(4, "mid", "us"), ctx)
     later = replace(shown, page=2, at=NOW + timedelta(minutes=2))
-    await storage.show_page(4, later)  # "more" writes the page on its own
+    await storage.save(Profile(4, "mid", "us"), ctx, later.at, Event("more"), page=later)
     assert (await storage.load_turn(4))[2] == later
 
 

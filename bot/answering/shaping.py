@@ -51,11 +51,15 @@ def pages(answer: Answer, limit: int = MAX_LINES) -> list[tuple[Block, ...]]:
     return [tuple(p) for p in out if p] or [()]
 
 
-def page(answer: Answer, number: int, limit: int = MAX_LINES) -> tuple[Answer, bool]:
+def page(
+    answer: Answer, number: int, limit: int = MAX_LINES,
+    split: list[tuple[Block, ...]] | None = None,
+) -> tuple[Answer, bool]:  # fmt: skip
     """Page `number` (0 first) of an answer, and whether more follows. Later pages keep the
     heading (marked as continued), not the lead; "More …" comes first among the choices of
-    every page but the last, and the suggestions stay on each."""
-    split = pages(answer, limit)
+    every page but the last, and the suggestions stay on each. `split`: `pages(answer, limit)`,
+    when the caller has it already."""
+    split = split if split is not None else pages(answer, limit)
     number = min(max(number, 0), len(split) - 1)
     more = number < len(split) - 1
     shown = replace(answer, blocks=split[number])

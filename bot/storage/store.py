@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from bot.storage.conversation import ConversationStore
 from bot.storage.nudges import NudgeStore
-from bot.storage.pages import PageStore
 from bot.storage.plans import PlanStore
 from bot.storage.profiles import ProfileStore
 from bot.storage.stats import MAX_UNANSWERED, Stats, StatsStore
@@ -13,5 +12,5 @@ from bot.storage.stats import MAX_UNANSWERED, Stats, StatsStore
 __all__ = ["MAX_UNANSWERED", "Stats", "Storage"]
 
 
-class Storage(ConversationStore, ProfileStore, PlanStore, NudgeStore, StatsStore, PageStore):
+class Storage(ConversationStore, ProfileStore, PlanStore, NudgeStore, StatsStore):
     """Per-user profile and conversation context in one SQLite database (WAL mode)."""
