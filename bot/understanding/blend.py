@@ -15,6 +15,7 @@ import numpy as np
 
 from bot.knowledge.model import KnowledgeBase
 from bot.understanding.classifier import IntentClassifier, load_or_train
+from bot.understanding.language import BOUNDARY
 from bot.understanding.scoring import (
     PLACEHOLDERS,
     Candidate,
@@ -33,7 +34,7 @@ class BlendScorer:
         self.weight = kb.settings.classifier_weight
         self.informative = kb.settings.informative_weight
         self.long = float(kb.settings.long_message)
-        training = [(e.intent, e.utterance.content) for e in examples if e.utterance.content]
+        training = [(e.intent, said(e.utterance)) for e in examples if e.utterance.content]
         self.model: IntentClassifier | None = load_or_train(training) if self.weight else None
         # One order for both parts: the nearest scorer's intents, then any only the model has.
         self.intents = list(self.nearest.intents)
@@ -58,7 +59,7 @@ class BlendScorer:
         found, scores = self.nearest.scores(utterance)
         present[: len(found)], near[: len(found)] = found, scores
         learned = np.zeros(n)
-        p = self.model.probabilities(words)
+        p = self.model.probabilities(said(utterance))
         if p is not None:
             learned[self.model_at] = p
             present[self.model_at] = True
@@ -67,3 +68,13 @@ class BlendScorer:
         # from one word ("question") that long off-topic messages use.
         w = self.weight * min(1.0, len(words) / self.long)
         return ranked(self.intents, present, (1 - w) * near + w * learned)
+
+
+def said(utterance: Utterance) -> tuple[str, ...]:
+    """The words the linear model reads: every masked word, stopwords too, without clause marks.
+
+    Bigrams through "into", "for", "is" ("move into ml", "is it worth") carry how a long real
+    message asks. With them the unseen real-tuning-2 set read 67.4% of in-scope messages right
+    instead of 65.7%, and 3-fold cross-validation over all real tuning messages 66.0% instead
+    of 65.7% (session note of 2026-11-30)."""
+    return tuple(w for w in utterance.masked if w != BOUNDARY)

@@ -1,6 +1,7 @@
 """Which intent do a message's words point at, taken together? A linear model (multinomial
 logistic regression) over word unigrams, word bigrams and character n-grams of the canonical,
-slot-masked words, learned from the intent examples and the real-style training messages.
+slot-masked words (stopwords kept: see `blend.said`), learned from the intent examples and the
+real-style training messages.
 
 Nearest-example matching knows the phrasings it was given; this model generalises from all of
 them at once, which is what long, situated messages need. It is trained with numpy in a few
@@ -26,7 +27,7 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 # Bump when the features or the training change: old caches are then ignored.
-VERSION = 3
+VERSION = 4
 # Character n-grams of each word (with word-boundary marks) catch morphology the speller leaves
 # ("interviewing", "offers"); longer ones add little and cost memory.
 CHAR_NGRAMS = (3, 4)
@@ -47,7 +48,7 @@ class TrainingSettings:
 
 
 def features(words: Sequence[str]) -> list[str]:
-    """The features of canonical content words: the words, their bigrams, char n-grams."""
+    """The features of canonical words: the words, their bigrams, char n-grams."""
     out = list(words)
     out += [f"{a} {b}" for a, b in pairwise(words)]
     for word in words:
@@ -133,7 +134,7 @@ class IntentClassifier:
         examples: Sequence[tuple[str, Sequence[str]]],
         settings: TrainingSettings = TrainingSettings(),
     ) -> IntentClassifier:
-        """Fit on (intent, canonical content words) pairs with mini-batch Adagrad."""
+        """Fit on (intent, canonical masked words) pairs with mini-batch Adagrad."""
         classes = sorted({intent for intent, _ in examples})
         rows = [features(words) for _, words in examples]
         vocabulary: dict[str, int] = {}

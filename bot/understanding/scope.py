@@ -1,7 +1,8 @@
 """Is a message about ML-engineering careers at all? A naive Bayes model over example words.
 
 Each word's evidence is how much more often it appears in in-scope examples than in out-of-scope
-ones (a log-likelihood ratio, smoothed). Words the bot has never seen count as mild evidence of
+ones (a log-likelihood ratio, smoothed); the examples are the intents' phrasings and the real
+messages of knowledge/messages/. Words the bot has never seen count as mild evidence of
 something else: a message about pancakes is mostly words no career question uses.
 """
 
