@@ -59,3 +59,23 @@ def test_sections_sharing_the_questions_words_come_first() -> None:
                                           "From software"]  # fmt: skip
     ordered = relevant_sections(sections, {"courses"}, str.split, "data_science")
     assert [s.title for s in ordered] == ["From data science", "Courses", "Portfolio"]
+
+
+def test_sections_are_chosen_by_what_is_asked_about_not_how() -> None:
+    sections = [
+        Section(
+            "Motivation", None, (Item("what keeps you going when you have a plateau", ("a",)),)
+        ),
+        Section("Burnout", None, (Item("burn out is chronic stress at work", ("a",)),)),
+    ]
+    question = {"how", "do", "you", "keep", "from", "burning", "out", "what"}
+    # "you", "what", "how" say how it is asked: without them "keep" and "burning" are left, and
+    # "burning" shares its stem with "burn-out".
+    ordered = relevant_sections(sections, question, str.split, ignore={"how", "do", "you", "what"})
+    assert [s.title for s in ordered] == ["Burnout", "Motivation"]
+    # With every word counted, the asking words pull the other way.
+    assert relevant_sections(sections, question, str.split)[0].title == "Motivation"
+    # Short words match whole: "ai" is not "aim".
+    aims = [Section("Aims", None, (Item("aim high", ("a",)),)),
+            Section("AI", None, (Item("ai roles", ("a",)),))]  # fmt: skip
+    assert relevant_sections(aims, {"ai"}, str.split)[0].title == "AI"

@@ -22,6 +22,8 @@ class Answers:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
+        # Words that say how a question is asked, not what about: they choose no section.
+        self.asking_words = kb.lexicon.function_words | frozenset(kb.stopwords)
         self.pay = SalaryAnswers(self)
         self.moves = MoveAnswers(self)
         # The builders intents.yaml may name (bot.knowledge.registry.BUILDERS), by name.
@@ -353,7 +355,9 @@ class Answers:
         """Blocks for a topic: general sections plus the one nearest the level, if any; for
         someone coming from another field, the part for that field first and not the others;
         then the sections sharing the most words with the question (`words`)."""
-        sections = shaping.relevant_sections(sections, words, shaping.words_of, background)
+        sections = shaping.relevant_sections(
+            sections, words, shaping.words_of, background, self.asking_words
+        )
         general = [s for s in sections if s.level is None]
         chosen = self._nearest(sections, level)
         picked = [s for s in sections if s in chosen or s in general]

@@ -75,15 +75,20 @@ def relevant_sections(
     question: Collection[str],
     canonical: Callable[[str], Sequence[str]],
     background: str | None = None,
+    ignore: Collection[str] = frozenset(),
 ) -> list[Section]:
     """A topic's sections, those that share words with the question first (by how many), then
     the rest in their order; for someone from another field who has a section of their own,
-    it leads and the sections for other fields go."""
-    words = set(question)
+    it leads and the sections for other fields go.
+
+    Words in `ignore` (function words, stopwords) say how something is asked, not what about,
+    and do not count; a word counts when a word of the section begins with it or it begins
+    with one, four letters at least: "how do you keep from burning out" shares "burn" with
+    the section on burn-out, not "you" and "what" with every other."""
+    words = {w for w in question if w not in ignore}
 
     def overlap(section: Section) -> int:
-        text = " ".join([section.title or "", *(i.text for i in section.items)])
-        return len(words & set(canonical(text)))
+        return len(shared(words, _by_prefix(tuple(canonical(_text(section))))))
 
     mine = [s for s in sections if background and background in s.backgrounds]
     # Without a section for the asker's own field, every field's section may help them.
@@ -91,6 +96,39 @@ def relevant_sections(
     # sorted() is stable: ties keep their order (and without words, all tie).
     ranked = sorted(rest, key=lambda s: -overlap(s)) if words else rest
     return [*mine, *ranked]
+
+
+def _text(section: Section) -> str:
+    """A section's title and lines, as one text."""
+    return " ".join([section.title or "", *(i.text for i in section.items)])
+
+
+# Shorter words match whole only: "ai" is not "aim", "pay" is not "payroll" (a prefix of four
+# letters or more is one word's stem: "burn", "burning", "burned", "burnout").
+_STEM = 4
+
+
+def shared(question: Collection[str], section: dict[str, frozenset[str]]) -> set[str]:
+    """The question's words that a section has, whole or as a word beginning with the other."""
+    found = set()
+    for w in question:
+        candidates = section.get(w[:_STEM], frozenset()) if len(w) >= _STEM else frozenset()
+        if w in section.get("", frozenset()) or any(
+            x.startswith(w) or w.startswith(x) for x in candidates
+        ):
+            found.add(w)
+    return found
+
+
+@lru_cache(maxsize=512)
+def _by_prefix(words: tuple[str, ...]) -> dict[str, frozenset[str]]:
+    """A section's words by their first four letters (words of four letters or more), and all
+    of its words under "" (read once: sections are few and asked about again and again)."""
+    groups: dict[str, set[str]] = {"": set(words)}
+    for w in words:
+        if len(w) >= _STEM:
+            groups.setdefault(w[:_STEM], set()).add(w)
+    return {k: frozenset(v) for k, v in groups.items()}
 
 
 @lru_cache(maxsize=4096)
