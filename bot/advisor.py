@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot import changes
-from bot.answering import render, small_talk, suggestions, translator
+from bot.answering import referrals, render, small_talk, suggestions, translator, unsure
 from bot.answering.account import UNDO
 from bot.answering.answer import Answer, Block, Choice, Line
 from bot.answering.answers import Answers
@@ -321,6 +321,9 @@ class Advisor:
         resume = nudges.next_slot(state, now) if state.active and state.next_due is None else None
         decision = turn.said.decision if turn.said else None
         answer = suggestions.runner_up(self.answers, reply.query, reply.answer, decision)
+        answer = unsure.flagged(self.answers, reply.query, answer, decision)
+        if turn.said:
+            answer = referrals.referred(self.kb.lexicon, turn.said.phrases.utterance.text, answer)
         answer = suggestions.fit(self.answers, reply.query, answer, turn.profile)
         answer = suggestions.understood(self.answers, self.pipeline, answer, turn.profile,
                                         turn.context, now)  # fmt: skip

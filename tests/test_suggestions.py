@@ -119,3 +119,26 @@ async def test_a_labels_meaning_is_cached_only_across_what_it_cannot_depend_on(
                 assert cached == afresh, (label, profile, context)
                 compared += 1
     assert compared == 360
+
+
+MISREAD = "I may have misread this"
+
+
+async def test_a_weakly_read_long_question_says_what_it_was_taken_for(advisor: Advisor) -> None:
+    # A long message clearly about careers is answered though no intent matches it well: the
+    # answer says so, and names the reading it answered.
+    text = (
+        "long story short my manager left, the team got merged and my projects are in limbo, "
+        "and I keep wondering about my data science career overall"
+    )
+    reply = await advisor.ask(41, text, NOW)
+    assert reply.confidence < advisor.kb.settings.threshold
+    assert reply.answer.note and MISREAD in reply.answer.note
+    assert advisor.kb.intents[reply.query.intent].name in reply.answer.note
+    assert MISREAD in advisor.plain(reply.answer)
+
+
+async def test_clear_questions_are_answered_without_doubt(advisor: Advisor) -> None:
+    for i, text in enumerate(QUESTIONS):
+        reply = await advisor.ask(500 + i, text, NOW)
+        assert MISREAD not in (reply.answer.note or ""), text

@@ -1,0 +1,24 @@
+"""Questions this bot does not answer, pointed to where they are answered: visas, work permits
+and contracts are law, and the career guides behind the knowledge base do not cover them."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.answering.answer import Answer
+from bot.knowledge.lexicon import Lexicon
+from bot.reply import says_any
+
+LEGAL = (
+    "No immigration or legal advice here: for visas, sponsorship and work permits see the "
+    "official government pages (USCIS in the US, GOV.UK in the UK, IRCC in Canada, the "
+    "Department of Home Affairs in Australia), and ask a qualified lawyer about contracts."
+)
+
+
+def referred(lexicon: Lexicon, text: str, answer: Answer) -> Answer:
+    """`answer` with the pointer to official sources when the message (`text`) names a legal or
+    immigration matter (the language file's `legal_words`), whatever else it asks."""
+    if not says_any(text, lexicon.legal_words) or LEGAL in (answer.note or ""):
+        return answer
+    return replace(answer, note=f"{answer.note} {LEGAL}" if answer.note else LEGAL)
