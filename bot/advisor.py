@@ -321,9 +321,10 @@ class Advisor:
         resume = nudges.next_slot(state, now) if state.active and state.next_due is None else None
         decision = turn.said.decision if turn.said else None
         answer = suggestions.runner_up(self.answers, reply.query, reply.answer, decision)
-        answer = unsure.flagged(self.answers, reply.query, answer, decision)
+        answer = unsure.flagged(self.answers, reply.query, answer, decision, turn.words)
         if turn.said:
-            answer = referrals.referred(self.kb.lexicon, turn.said.phrases.utterance.text, answer)
+            text = turn.said.phrases.utterance.text
+            answer = referrals.referred(self.kb, reply.query, text, answer)
         answer = suggestions.fit(self.answers, reply.query, answer, turn.profile)
         answer = suggestions.understood(self.answers, self.pipeline, answer, turn.profile,
                                         turn.context, now)  # fmt: skip

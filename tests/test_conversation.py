@@ -73,6 +73,15 @@ async def test_a_correction_keeps_the_level_stated_not_the_one_denied(advisor: A
     assert (await advisor.profile(7)).level == "mid"
 
 
+async def test_a_correction_after_a_question_corrects_the_question_not_the_profile(
+    advisor: Advisor,
+) -> None:
+    await _say(advisor, "salary for senior in london", user=8)
+    reply = await _say(advisor, "oops i meant junior", 1, user=8)
+    assert _slots(reply) == ("salary", "junior", None, "uk")
+    assert (await advisor.profile(8)).level is None
+
+
 async def test_next_level_is_the_one_above_the_users(advisor: Advisor) -> None:
     await _say(advisor, "I'm a mid-level MLE")
     assert _slots(await _say(advisor, "what skills do I need for the next level", 1))[:2] == (

@@ -13,6 +13,7 @@ async def test_a_legal_matter_is_pointed_to_official_sources(advisor: Advisor) -
         "should my resume say I need visa sponsorship?",  # a resume question
         "do I need a work permit to take an MLE job in Canada?",  # nothing else to answer
         "my H1B depends on this job, how is the market for senior MLEs?",
+        "will companies sponsor me if I move from Italy as a senior MLE?",
     ]):  # fmt: skip
         reply = await advisor.ask(60 + i, text, NOW)
         assert reply.answer.note and LEGAL in reply.answer.note, text
@@ -24,3 +25,8 @@ async def test_other_questions_carry_no_referral(advisor: Advisor) -> None:
                               "I'd opt for the staff track, thoughts?"]):  # fmt: skip
         reply = await advisor.ask(70 + i, text, NOW)
         assert LEGAL not in (reply.answer.note or ""), text
+
+
+async def test_small_talk_is_not_lectured(advisor: Advisor) -> None:
+    reply = await advisor.ask(80, "thanks, my visa came through!", NOW)
+    assert LEGAL not in (reply.answer.note or "")

@@ -142,3 +142,10 @@ async def test_clear_questions_are_answered_without_doubt(advisor: Advisor) -> N
     for i, text in enumerate(QUESTIONS):
         reply = await advisor.ask(500 + i, text, NOW)
         assert MISREAD not in (reply.answer.note or ""), text
+
+
+async def test_a_short_follow_up_the_thread_settles_is_not_doubted(advisor: Advisor) -> None:
+    await advisor.ask(45, "salary for senior in london", NOW)
+    reply = await advisor.ask(45, "and in toronto?", NOW)
+    assert reply.query.intent == "salary" and reply.query.market == "canada"
+    assert MISREAD not in (reply.answer.note or "")

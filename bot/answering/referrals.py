@@ -1,12 +1,14 @@
 """Questions this bot does not answer, pointed to where they are answered: visas, work permits
-and contracts are law, and the career guides behind the knowledge base do not cover them."""
+and non-compete clauses are law, and the career guides behind the knowledge base do not cover
+them."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 from bot.answering.answer import Answer
-from bot.knowledge.lexicon import Lexicon
+from bot.domain import Query
+from bot.knowledge.model import KnowledgeBase
 from bot.reply import says_any
 
 LEGAL = (
@@ -16,9 +18,13 @@ LEGAL = (
 )
 
 
-def referred(lexicon: Lexicon, text: str, answer: Answer) -> Answer:
+def referred(kb: KnowledgeBase, asked: Query, text: str, answer: Answer) -> Answer:
     """`answer` with the pointer to official sources when the message (`text`) names a legal or
-    immigration matter (the language file's `legal_words`), whatever else it asks."""
-    if not says_any(text, lexicon.legal_words) or LEGAL in (answer.note or ""):
+    immigration matter (the language file's `legal_words`) and is answered as a question, from
+    the knowledge base or as out of scope; small talk and actions are left as they are."""
+    spec = kb.intents.get(asked.intent)
+    if spec is None or not (spec.answer.from_knowledge or spec.fallback):
+        return answer
+    if not says_any(text, kb.lexicon.legal_words) or LEGAL in (answer.note or ""):
         return answer
     return replace(answer, note=f"{answer.note} {LEGAL}" if answer.note else LEGAL)

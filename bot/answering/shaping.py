@@ -103,8 +103,9 @@ def _text(section: Section) -> str:
     return " ".join([section.title or "", *(i.text for i in section.items)])
 
 
-# Shorter words match whole only: "ai" is not "aim", "pay" is not "payroll" (a prefix of four
-# letters or more is one word's stem: "burn", "burning", "burned", "burnout").
+# Shorter words match whole only: "ai" is not "aim", "pay" is not "payroll"; from four letters,
+# a word matches one it begins or that begins it ("burn" and "burning", "burn" and "burnout",
+# though not "burned" and "burnout").
 _STEM = 4
 
 
