@@ -82,6 +82,16 @@ async def test_a_correction_after_a_question_corrects_the_question_not_the_profi
     assert (await advisor.profile(8)).level is None
 
 
+async def test_a_question_about_a_level_after_stating_ones_own_changes_nothing(
+    advisor: Advisor,
+) -> None:
+    for i, text in enumerate(["and staff?", "what about staff?", "staff?"]):
+        await _say(advisor, "I'm a senior MLE", user=20 + i)
+        reply = await _say(advisor, text, 1, user=20 + i)
+        assert reply.query.intent != "set_level", text
+        assert (await advisor.profile(20 + i)).level == "senior", text
+
+
 async def test_next_level_is_the_one_above_the_users(advisor: Advisor) -> None:
     await _say(advisor, "I'm a mid-level MLE")
     assert _slots(await _say(advisor, "what skills do I need for the next level", 1))[:2] == (

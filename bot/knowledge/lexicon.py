@@ -181,7 +181,7 @@ class Lexicon:
     not_in_ml_yet: tuple[str, ...] = ()
     plan_reset: tuple[str, ...] = ()
     plan_remove: tuple[str, ...] = ()
-    legal_words: tuple[str, ...] = ()  # visas, permits, contracts: pointed to official sources
+    legal_words: tuple[str, ...] = ()  # visas, permits, non-competes: pointed to official sources
     arrow: str = "to"  # what "->" reads as ("mid -> senior")
     dictionary: str = "en"  # the language of the real-word dictionary (pyspellchecker's)
     function_words: frozenset[str] = frozenset()  # how something is asked, not what about
