@@ -50,9 +50,11 @@ def asking(turn: Turn, action: str, now: datetime) -> Turn:
     return replace(turn, context=replace(base, confirm=action, at=now))
 
 
-def with_note(answer: Answer, text: str) -> Answer:
-    """The answer with `text` before its note."""
-    note = f"{text} {answer.note}" if answer.note else text
+def with_note(answer: Answer, text: str, *, first: bool = True) -> Answer:
+    """The answer with `text` before its note (after it with `first=False`)."""
+    if not answer.note:
+        return replace(answer, note=text)
+    note = f"{text} {answer.note}" if first else f"{answer.note} {text}"
     return replace(answer, note=note)
 
 

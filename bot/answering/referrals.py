@@ -4,12 +4,10 @@ them."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from bot.answering.answer import Answer
 from bot.domain import Query
 from bot.knowledge.model import KnowledgeBase
-from bot.reply import says_any
+from bot.reply import says_any, with_note
 
 LEGAL = (
     "No immigration or legal advice here: for visas, sponsorship and work permits see the "
@@ -27,4 +25,4 @@ def referred(kb: KnowledgeBase, asked: Query, text: str, answer: Answer) -> Answ
         return answer
     if not says_any(text, kb.lexicon.legal_words) or LEGAL in (answer.note or ""):
         return answer
-    return replace(answer, note=f"{answer.note} {LEGAL}" if answer.note else LEGAL)
+    return with_note(answer, LEGAL, first=False)

@@ -113,22 +113,20 @@ def shared(question: Collection[str], section: dict[str, frozenset[str]]) -> set
     """The question's words that a section has, whole or as a word beginning with the other."""
     found = set()
     for w in question:
-        candidates = section.get(w[:_STEM], frozenset()) if len(w) >= _STEM else frozenset()
-        if w in section.get("", frozenset()) or any(
-            x.startswith(w) or w.startswith(x) for x in candidates
-        ):
+        # A short word's group holds only itself: it matches whole.
+        candidates = section.get(w[:_STEM], frozenset())
+        if any(x.startswith(w) or w.startswith(x) for x in candidates):
             found.add(w)
     return found
 
 
 @lru_cache(maxsize=512)
 def _by_prefix(words: tuple[str, ...]) -> dict[str, frozenset[str]]:
-    """A section's words by their first four letters (words of four letters or more), and all
-    of its words under "" (read once: sections are few and asked about again and again)."""
-    groups: dict[str, set[str]] = {"": set(words)}
+    """A section's words by their first four letters (read once: sections are few and asked
+    about again and again)."""
+    groups: dict[str, set[str]] = {}
     for w in words:
-        if len(w) >= _STEM:
-            groups.setdefault(w[:_STEM], set()).add(w)
+        groups.setdefault(w[:_STEM], set()).add(w)
     return {k: frozenset(v) for k, v in groups.items()}
 
 

@@ -11,11 +11,11 @@ question for and points to the other readings offered with it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 from bot.answering.answer import Answer
 from bot.answering.answers import Answers
 from bot.domain import Query
+from bot.reply import with_note
 from bot.understanding.decision import Decision
 
 
@@ -39,4 +39,4 @@ def flagged(
         f"I may have misread this: I took it as a question about {spec.name}. If you meant "
         "something else, try a suggestion or put it another way."
     )
-    return replace(answer, note=f"{answer.note} {text}" if answer.note else text)
+    return with_note(answer, text, first=False)
