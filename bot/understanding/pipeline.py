@@ -19,11 +19,13 @@ from bot.domain import Context, Profile
 from bot.knowledge.model import KnowledgeBase
 from bot.understanding import dialogue
 from bot.understanding.blend import BlendScorer
+from bot.understanding.classifier import cache_dir
 from bot.understanding.conditions import Case, Facts, holds
 from bot.understanding.decision import Decider, Decision, plausible
 from bot.understanding.dialogue import Said, Turn
 from bot.understanding.language import BOUNDARY, Normalised, normalise, tokens
 from bot.understanding.phrases import PhraseMap
+from bot.understanding.prepared import read_all
 from bot.understanding.reading import PhraseFinder, Phrases
 from bot.understanding.scope import Scope, ScopeModel, ScopeReader
 from bot.understanding.scoring import (
@@ -56,7 +58,8 @@ class Pipeline:
         synonym_map = {v: canon for canon, variants in kb.synonyms.items() for v in variants}
         synonyms = PhraseMap(synonym_map)
         frequency: Counter[str] = Counter()
-        for phrase in [*synonym_map, *kb.synonyms, *_aliases(kb), *knowledge_texts(kb)]:
+        texts = knowledge_texts(kb)
+        for phrase in [*synonym_map, *kb.synonyms, *_aliases(kb), *texts]:
             frequency.update(tokens(phrase))
         for spec in kb.intents.values():
             for example in spec.examples:
@@ -69,16 +72,16 @@ class Pipeline:
         )
         self.canon = Canon(speller, synonyms)
         self.finder = PhraseFinder(kb, self.canon, self.stopwords)
+        phrasings = [text for spec in kb.intents.values() for text in spec.examples]
+        read = read_all(
+            kb, [*phrasings, *(m.text for m in kb.messages), *texts], self.prepare, cache_dir()
+        )
         examples = [
-            Example(spec.id, self.prepare(text))
-            for spec in kb.intents.values()
-            for text in spec.examples
+            Example(spec.id, read[text]) for spec in kb.intents.values() for text in spec.examples
         ]
         # A message read once, however many intents its label accepts.
         messages = [
-            Example(intent, read, message=True)
-            for m, read in ((m, self.prepare(m.text)) for m in kb.messages)
-            for intent in m.intents
+            Example(intent, read[m.text], message=True) for m in kb.messages for intent in m.intents
         ]
         self.scorer = scorer(kb, examples + messages)
         # Scope learns from the same phrasings as the scorer, real messages included (one count
@@ -87,7 +90,7 @@ class Pipeline:
         # Manchester", "cyclic features in a neural net") and real stories teach it words the
         # team's examples never use.
         self.scope_reader = ScopeReader(
-            self._scope_model(examples + messages),
+            self._scope_model(examples + messages, [read[text].content for text in texts]),
             (tuple(w for w in self.canon.words(p) if w not in self.stopwords)
              for p in kb.domain_words),
             self.settings,
@@ -101,13 +104,15 @@ class Pipeline:
         content = tuple(w for w in masked if w not in self.stopwords)
         return Utterance(text, tuple(words), tuple(masked), content)
 
-    def _scope_model(self, examples: Iterable[Example]) -> ScopeModel:
+    def _scope_model(
+        self, examples: Iterable[Example], knowledge: list[tuple[str, ...]]
+    ) -> ScopeModel:
         fallback = self.kb.fallback
         contents = [(e.intent, e.utterance.content) for e in examples if e.utterance.content]
         in_scope: list[Iterable[str]] = [c for intent, c in contents if intent != fallback]
         # The knowledge base's own texts teach the scope model the domain's vocabulary
         # ("kubernetes", "stakeholders") beyond the example phrasings.
-        in_scope += [self.prepare(text).content for text in knowledge_texts(self.kb)]
+        in_scope += knowledge
         off_topic = [c for intent, c in contents if intent == fallback]
         return ScopeModel(
             in_scope, off_topic, self.settings.unknown_evidence, self.kb.lexicon.function_words
