@@ -256,16 +256,11 @@ class Advisor:
         before: Profile,
         unanswered: str | None = None,
     ) -> Outcome:
-        query = turn.query
-        old, new = before.level, turn.profile.level
-        if new and old and new != old and turn.profile.level_since == before.level_since:
-            # A new level starts a new time at level (unless the message said since when), and
-            # going back to the level just left is a correction: its time at level returns.
-            fresh_start = replace(turn.profile, level_since=now.date())
-            turn = replace(turn, profile=await self.keeper.restored_since(before, fresh_start))
-        archived = await self.keeper.follow_level(before, turn.profile, now)
-        if archived and old:
-            answer = await self.planner.promoted(turn.profile, old, now)
+        query, new = turn.query, turn.profile.level
+        profile, promoted = await self.keeper.settle_level(before, turn.profile, now)
+        turn = replace(turn, profile=profile)
+        if promoted and before.level:
+            answer = await self.planner.promoted(turn.profile, before.level, now)
         else:
             answer = self.compose(turn, now)
         spec = self.kb.intents.get(query.intent)

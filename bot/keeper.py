@@ -4,6 +4,7 @@ what the user sees of their data. Time is a parameter."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -74,6 +75,24 @@ class Keeper:
                         restored.level_since, restored.background)  # fmt: skip
         await self.follow_level(profile, after, now)
         return self.replies.undone(profile, after, changed_fields(profile, after)), after
+
+    async def settle_level(
+        self, before: Profile, after: Profile, now: datetime
+    ) -> tuple[Profile, bool]:
+        """The profile once a change of level has its time at level, plans following it; and
+        whether the change was a promotion."""
+        old, new = before.level, after.level
+        # A promotion is to the next level up. A jump over a level corrects what was saved (a
+        # senior data scientist moving into ML, saved as aspiring, says "/level senior"): no
+        # congratulations, and when that level began is not known.
+        jumped = bool(old and new and self.kb.levels[new].rank - self.kb.levels[old].rank > 1)
+        if new and old and new != old and after.level_since == before.level_since:
+            # A new level starts a new time at level (unless the message said since when), and
+            # going back to the level just left is a correction: its time at level returns.
+            fresh_start = replace(after, level_since=None if jumped else now.date())
+            after = await self.restored_since(before, fresh_start)
+        archived = await self.follow_level(before, after, now)
+        return after, bool(archived and old and not jumped)
 
     async def follow_level(self, before: Profile, after: Profile, now: datetime) -> int:
         """Plans follow the level: going up archives the plan left behind (its statuses stay);

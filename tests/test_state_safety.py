@@ -196,6 +196,23 @@ async def test_a_correction_back_restores_the_plan_and_the_time_at_level(
     assert f"{sum(s == 'done' for s in statuses.values())} of" in plan
 
 
+async def test_a_jump_over_a_level_corrects_the_saved_one_and_is_no_promotion(
+    advisor: Advisor, storage: Storage
+) -> None:
+    """A senior data scientist moving into ML is saved as aspiring; saying they are senior
+    corrects it. Only a move to the next level up is congratulated and starts a new time at
+    level."""
+    await _say(advisor, "I'm a senior data scientist at a bank, trying to move into MLE")
+    assert (await _stored(storage)).level == "aspiring"
+    reply = await _say(advisor, "I'm a senior MLE", 1)
+    assert "Congratulations" not in reply.answer.heading
+    stored = await _stored(storage)
+    assert (stored.level, stored.level_since) == ("senior", None)
+    reply = await _say(advisor, "I just got promoted to staff!", 2)
+    assert reply.answer.heading == "Congratulations on becoming a staff ML engineer!"
+    assert (await _stored(storage)).level_since == (NOW + timedelta(minutes=2)).date()
+
+
 async def test_every_change_is_echoed_and_undo_restores_it_exactly(
     advisor: Advisor, storage: Storage
 ) -> None:
