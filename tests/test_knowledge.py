@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.answering import render
+from bot.answering.answer import Answer, Block, Line
 from bot.cli.main import main
 from bot.knowledge import loader, readings
 from bot.knowledge.model import Item, KnowledgeBase
@@ -464,7 +466,7 @@ def test_an_item_is_a_fact_or_our_advice_not_both(kb_copy: Path) -> None:
     )
     problems = _problems(kb_copy)
     assert any(
-        f"topics.yaml:{line - 1}:" in p and "either 'sources' (a fact) or 'based_on'" in p
+        f"topics.yaml:{line - 1}:" in p and "give one of 'sources' (a fact), 'based_on'" in p
         for p in problems
     ), problems
 
@@ -479,6 +481,24 @@ def test_an_item_may_be_our_advice(kb_copy: Path) -> None:
     after = ours(loader.load(kb_copy))
     new = [i for i in after if i not in before]
     assert len(after) == len(before) + 1 and new[0].sources == ("job_guide",)
+
+
+def test_what_sources_leave_out_is_marked_as_our_reading(kb_copy: Path) -> None:
+    """`not_in` says what the named sources do not cover: shown as our reading of them, not as
+    a suggestion (a user read "Our suggestion, building on [1-5]" after "the guides say
+    nothing about burnout" as a suggestion that was missing)."""
+    _edit(kb_copy / "topics.yaml", "            sources: [job_guide]\n",
+          "            not_in: [job_guide]\n")  # fmt: skip
+    kb = loader.load(kb_copy)
+    (item,) = [
+        i for t in kb.topics.values() for s in t.sections for i in s.items
+        if i.absent and i.sources == ("job_guide",)
+    ]  # fmt: skip
+    assert not item.ours
+    answer = Answer("t", None, (Block(None, (Line(item.text, item.sources, absent=True),)),))
+    text = render.plain(answer, kb.sources)
+    assert "Our reading of [1]." in text and "suggestion" not in text
+    assert "<i>Our reading of [1].</i>" in render.html(answer, kb.sources)
 
 
 def test_a_disagreement_says_so_first(kb_copy: Path) -> None:

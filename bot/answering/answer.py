@@ -10,11 +10,13 @@ from bot.domain import Query
 @dataclass(frozen=True)
 class Line:
     """One bullet: text in the project's own words and the sources behind it; with `ours`, a
-    suggestion of this project's own and the sources it builds on."""
+    suggestion of this project's own and the sources it builds on; with `absent`, our reading
+    of what those sources leave out."""
 
     text: str
     sources: tuple[str, ...] = ()
     ours: bool = False
+    absent: bool = False
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ def lines(items: Iterable[Item], limit: int = MAX_LINES) -> tuple[Line, ...]:
     items = list(items)
     differ = [i for i in items if i.differ]
     facts = [i for i in items if not i.differ][: max(1, limit - len(differ))]
-    return tuple(Line(i.text, i.sources, i.ours) for i in facts + differ)
+    return tuple(Line(i.text, i.sources, i.ours, i.absent) for i in facts + differ)
 
 
 def years_range(lo: float, hi: float) -> str:

@@ -23,9 +23,12 @@ def _refs(sources: tuple[str, ...], numbers: dict[str, int]) -> str:
 
 
 def _ours(line: Line, numbers: dict[str, int]) -> tuple[str, str]:
-    """A suggestion of our own as (its text, the mark that says so): a source never said it."""
+    """A line of our own as (its text, the mark that says so): a source never said it. What
+    sources leave out is our reading of them, not a suggestion."""
     text = line.text.rstrip()
     text += "" if text.endswith((".", "!", "?")) else "."
+    if line.absent:
+        return text, "Our reading of" + _refs(line.sources, numbers) + "."
     mark = "Our suggestion" + (
         ", building on" + _refs(line.sources, numbers) if line.sources else ""
     )
@@ -33,14 +36,14 @@ def _ours(line: Line, numbers: dict[str, int]) -> tuple[str, str]:
 
 
 def _bullet_plain(line: Line, numbers: dict[str, int]) -> str:
-    if line.ours:
+    if line.ours or line.absent:
         text, mark = _ours(line, numbers)
         return f"• {text} {mark}"
     return f"• {line.text}{_refs(line.sources, numbers)}"
 
 
 def _bullet_html(line: Line, numbers: dict[str, int]) -> str:
-    if line.ours:
+    if line.ours or line.absent:
         text, mark = _ours(line, numbers)
         return f"• {escape(text)} <i>{escape(mark)}</i>"
     return f"• {escape(line.text)}{escape(_refs(line.sources, numbers))}"

@@ -24,7 +24,7 @@ def _remarks(items: Iterable[Item], limit: int) -> tuple[Line, ...]:
     items = list(items)
     differ = [i for i in items if i.differ]
     facts = [i for i in items if not i.differ][: max(0, limit - len(differ))]
-    return tuple(Line(i.text, i.sources, i.ours) for i in facts + differ)
+    return tuple(Line(i.text, i.sources, i.ours, i.absent) for i in facts + differ)
 
 
 class SalaryAnswers:

@@ -16,7 +16,7 @@ from bot.knowledge.yamlnodes import Node, load_file
 # A run this long is a copied sentence, not shared vocabulary.
 MAX_RUN = 8
 # Keys whose values are names, codes or references, not prose.
-_NOT_PROSE = frozenset({"id", "aliases", "file", "sources", "based_on", "codes", "level",
+_NOT_PROSE = frozenset({"id", "aliases", "file", "sources", "based_on", "not_in", "codes", "level",
                         "levels", "market", "markets", "companies", "company", "currency",
                         "basis", "kind", "from", "to", "scope", "short", "examples",
                         "synonyms", "stopwords", "domain_words", "quoted_names"})  # fmt: skip

@@ -43,11 +43,13 @@ BASES = ("total", "base", "unspecified")
 @dataclass(frozen=True)
 class Item:
     """One text in the project's own words: a fact with the ids of the sources that state it,
-    or (`ours`) advice this project wrote, with the ids of the sources it builds on."""
+    (`ours`) advice this project wrote, with the ids of the sources it builds on, or (`absent`)
+    what the sources it names leave out."""
 
     text: str
     sources: tuple[str, ...]
     ours: bool = False  # written as `based_on` in YAML: our suggestion, not a source's statement
+    absent: bool = False  # written as `not_in`: what those sources do not cover, as we read them
     differ: bool = False  # says where the sources disagree; shown with the facts it concerns
 
 

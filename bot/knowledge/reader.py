@@ -97,21 +97,26 @@ class Reader:
         return tuple(child.text() for child in children)
 
     def item(self, node: Node, max_len: int = 400) -> Item:
-        """A fact `{text, sources}`, a disagreement `{text, sources, differ: true}`, or advice of
-        our own `{text, based_on}`."""
-        node.mapping(required=("text",), optional=("sources", "based_on", "differ"))
+        """A fact `{text, sources}`, a disagreement `{text, sources, differ: true}`, advice of
+        our own `{text, based_on}`, or what sources leave out `{text, not_in}`."""
+        node.mapping(required=("text",), optional=("sources", "based_on", "not_in", "differ"))
         text = node.get("text").text(max_len)
-        facts, ours = node.get("sources"), node.get("based_on")
-        if facts.is_null() == ours.is_null():
-            raise node.fail("give either 'sources' (a fact) or 'based_on' (our own advice)")
+        facts, ours, absent = node.get("sources"), node.get("based_on"), node.get("not_in")
+        if [facts.is_null(), ours.is_null(), absent.is_null()].count(False) != 1:
+            raise node.fail(
+                "give one of 'sources' (a fact), 'based_on' (our own advice) or 'not_in' (what "
+                "those sources do not cover)"
+            )
         differ = node.get("differ").boolean()
-        if differ and not ours.is_null():
+        if differ and facts.is_null():
             raise node.get("differ").fail("a disagreement is between sources: use 'sources'")
         if differ and not text.startswith(DIFFER_OPENING):
             raise node.get("text").fail(f"a disagreement opens with “{DIFFER_OPENING}”")
-        if ours.is_null():
-            return Item(text, self.source_ids(facts), differ=differ)
-        return Item(text, self.source_ids(ours), ours=True)
+        if not ours.is_null():
+            return Item(text, self.source_ids(ours), ours=True)
+        if not absent.is_null():
+            return Item(text, self.source_ids(absent), absent=True)
+        return Item(text, self.source_ids(facts), differ=differ)
 
     def items(self, node: Node, optional: bool = False) -> tuple[Item, ...]:
         """A list of facts (may be absent when `optional`)."""
