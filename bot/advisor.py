@@ -66,11 +66,14 @@ class Advisor:
         fresh = context if context and context.fresh(now) else None
         waiting = fresh.confirm if fresh else None
         if waiting and context:
-            # The answer to "delete everything?" is this message: "yes" does it, anything else
-            # cancels it and is answered as itself.
+            # The answer to "delete everything?" is this message: "yes" does it, a short refusal
+            # ("no wait dont") is answered as one, anything else cancels it and is answered as
+            # itself.
             context = replace(context, confirm=None)
-            if not forwarded and changes.affirms(self.kb.lexicon, text):
-                answer = await self.keeper.carry_out(waiting, before, now)
+            affirms = not forwarded and changes.affirms(self.kb.lexicon, text)
+            if affirms or changes.declines(self.kb.lexicon, text):
+                answer = (await self.keeper.carry_out(waiting, before, now) if affirms
+                          else Answer(changes.cancelled(waiting)))  # fmt: skip
                 if await self.storage.known(user_id):
                     await self.storage.save(before, context, now, Event("confirm"))
                 return Reply(Query("confirm"), 1.0, answer)
@@ -81,11 +84,7 @@ class Advisor:
         outcome = await self._act(turn, text, now, before, forwarded, shown)
         reply = await self._finish(outcome, before, now, gated.held, shown)
         if waiting:
-            kind, _ = changes.parse_pending(waiting)
-            cancelled = (
-                "nothing was deleted" if kind == changes.FORGET else "your plan is as it was"
-            )
-            reply = replace(reply, answer=with_note(reply.answer, f"Cancelled: {cancelled}."))
+            reply = replace(reply, answer=with_note(reply.answer, changes.cancelled(waiting)))
         return reply
 
     def _dated(self, turn: Turn, text: str, now: datetime) -> Turn:

@@ -18,7 +18,10 @@ from dataclasses import dataclass, replace
 
 from bot.domain import PROFILE_FIELDS, Profile
 from bot.knowledge.lexicon import Lexicon
-from bot.understanding.language import says_exactly
+from bot.understanding.language import plain, says_exactly
+
+# A refusal is a few words: a longer message under the question is answered as itself.
+_SHORT_REFUSAL = 4
 
 # Kinds of pending action (the part of `Context.confirm` before ":").
 FORGET, PLAN_RESET, PLAN_SKIP = "forget", "plan_reset", "plan_skip"
@@ -51,6 +54,18 @@ def gate(before: Profile, proposed: Profile, rewrites: Collection[str], forwarde
 def affirms(lexicon: Lexicon, text: str) -> bool:
     """Whether a whole message says yes ("yes", "yep, do it"); anything else does not."""
     return says_exactly(text, lexicon.affirmative)
+
+
+def declines(lexicon: Lexicon, text: str) -> bool:
+    """Whether a short message refuses ("no", "nope, keep it", "no wait dont")."""
+    words = plain(text).split()
+    return 0 < len(words) <= _SHORT_REFUSAL and words[0] in lexicon.declines
+
+
+def cancelled(waiting: str) -> str:
+    """What not doing a pending action leaves, said as a note ("Cancelled: ...")."""
+    kind, _ = parse_pending(waiting)
+    return "Cancelled: " + ("nothing was deleted." if kind == FORGET else "your plan is as it was.")
 
 
 def pending(kind: str, items: tuple[str, ...] = ()) -> str:

@@ -8,15 +8,18 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from bot import changes
 from bot.advisor import Advisor
 from bot.answering.answer import Answer, Block, Line
 from bot.coaching import nudges, plans
 from bot.coaching.planner import PlanReply
-from bot.domain import Due, NudgeState, Profile
+from bot.domain import Due, Event, NudgeState, Profile, Query
 from bot.knowledge.model import KnowledgeBase, PlanItem, Tip
+from bot.reply import asking
 from bot.storage.durable import NudgeLeases
 from bot.storage.health import is_write_failure
 from bot.storage.store import Storage
+from bot.understanding.dialogue import Turn
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +69,18 @@ class Services:
     async def stored(self, user_id: int, now: datetime) -> Answer:
         """/profile: everything the bot stores about the user."""
         return await self.advisor.keeper.profile_view(user_id, now)
+
+    async def ask_forget(self, user_id: int, now: datetime) -> Answer:
+        """/forget: what deleting would take, asked first. As after "forget me", a typed "yes"
+        next deletes it and anything else keeps it (someone typed "yes" under /forget's
+        question and was told it was outside what the bot knows)."""
+        before, context, _ = await self.storage.load_turn(user_id)
+        answer = await self.advisor.keeper.ask_forget(before)
+        if await self.storage.known(user_id):  # nothing stored: nothing to wait for
+            base = context if context and context.fresh(now) else None
+            waiting = asking(Turn(Query("forget"), 1.0, before, base), changes.FORGET, now)
+            await self.storage.save(before, waiting.context, now, Event("forget"))
+        return answer
 
     async def forget(self, user_id: int) -> Answer:
         """Delete everything stored about the user."""

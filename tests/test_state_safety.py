@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.advisor import Advisor, Reply
+from bot.changes import declines
 from bot.cli.evaluation import accepts, load_cases
 from bot.coaching import nudges
 from bot.domain import NudgeState, Profile
@@ -323,3 +324,10 @@ async def test_a_version_7_database_keeps_its_archived_plans_restorable(
         assert (await _stored(storage)).level_since == date(2025, 6, 1)
     finally:
         await storage.close()
+
+
+def test_a_refusal_is_a_few_words_opening_with_a_no(kb: KnowledgeBase) -> None:
+    for text in ("no", "No.", "nope, keep it", "no wait dont", "don't!", "cancel"):
+        assert declines(kb.lexicon, text), text
+    for text in ("now what", "no idea what skills I need for senior", "yes", "", "nothing"):
+        assert not declines(kb.lexicon, text), text

@@ -192,6 +192,28 @@ async def test_forget_asks_for_confirmation(bot: Harness) -> None:
     assert (await bot.storage.load(USER))[0].level is None
 
 
+async def test_forget_is_answered_by_typing_too(bot: Harness) -> None:
+    """Under /forget's question, a typed "yes" deletes as the button does; a short refusal is
+    answered as one; any other message keeps the data and is answered as itself."""
+    await bot.say(USER, "I'm a staff engineer")
+    (confirm,) = await bot.say(USER, "/forget")
+    assert "your level (staff ML engineer)" in _visible(confirm)
+    (refused,) = await bot.say(USER, "no wait dont")
+    assert _visible(refused).startswith("Cancelled: nothing was deleted.")
+    assert (await bot.storage.load(USER))[0].level == "staff"
+    await bot.say(USER, "/forget")
+    (answered,) = await bot.say(USER, "what skills for senior?")
+    assert "Skills for a senior" in _visible(answered)
+    assert "Cancelled: nothing was deleted." in _visible(answered)
+    (late,) = await bot.say(USER, "yes")
+    assert "deleted everything" not in _visible(late)
+    assert (await bot.storage.load(USER))[0].level == "staff"
+    await bot.say(USER, "/forget")
+    (gone,) = await bot.say(USER, "yes")
+    assert "deleted everything" in _visible(gone)
+    assert (await bot.storage.load(USER))[0].level is None
+
+
 async def test_unknown_command_and_stale_button(bot: Harness) -> None:
     (reply,) = await bot.say(USER, "/teleport now")
     assert "I don't know /teleport" in _visible(reply)

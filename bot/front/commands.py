@@ -132,10 +132,7 @@ async def forget(front: Front, user_id: int, arg: str, now: datetime) -> list[Sh
     """/forget asks first; "/forget yes" (the button's text) deletes, "/forget no" not."""
     if arg.lower() in ("yes", "no"):
         return [await front.forget(user_id, arg.lower() == "yes")]
-    answer = Answer(
-        "Delete everything I store about you?",
-        "Your level, market and conversation will be gone. This cannot be undone.",
-    )
+    answer = await front.services.ask_forget(user_id, now)
     rows = (Row((Option("Yes, delete everything", "/forget yes", "fgt", ("yes",)),
                  Option("Cancel", "/forget no", "fgt", ("no",)))),)  # fmt: skip
     return [Shown(said("forget", answer), rows)]

@@ -174,6 +174,7 @@ class Lexicon:
     """Word lists of one language (lower case), as the language file gives them."""
 
     affirmative: tuple[str, ...] = ()
+    declines: tuple[str, ...] = ()  # the first word of a short refusal ("no wait dont")
     more: tuple[str, ...] = ()  # a whole message asking for the rest of a long answer
     backgrounds: tuple[Background, ...] = ()
     goal_words: tuple[str, ...] = ()
@@ -198,6 +199,7 @@ class Lexicon:
 
 _LISTS = (
     "affirmative",
+    "declines",
     "more",
     "goal_words",
     "other_person",
