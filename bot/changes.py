@@ -20,9 +20,6 @@ from bot.domain import PROFILE_FIELDS, Profile
 from bot.knowledge.lexicon import Lexicon
 from bot.understanding.language import plain, says_exactly
 
-# A refusal is a few words: a longer message under the question is answered as itself.
-_SHORT_REFUSAL = 4
-
 # Kinds of pending action (the part of `Context.confirm` before ":").
 FORGET, PLAN_RESET, PLAN_SKIP = "forget", "plan_reset", "plan_skip"
 
@@ -57,9 +54,10 @@ def affirms(lexicon: Lexicon, text: str) -> bool:
 
 
 def declines(lexicon: Lexicon, text: str) -> bool:
-    """Whether a short message refuses ("no", "nope, keep it", "no wait dont")."""
+    """Whether a message only refuses ("no", "nope, keep it", "no wait dont"): every word is
+    a word of refusal, so "stop the nudges" is a request, not a refusal."""
     words = plain(text).split()
-    return 0 < len(words) <= _SHORT_REFUSAL and words[0] in lexicon.declines
+    return bool(words) and all(w in lexicon.declines for w in words)
 
 
 def cancelled(waiting: str) -> str:

@@ -82,10 +82,11 @@ class Keeper:
         """The profile once a change of level has its time at level, plans following it; and
         whether the change was a promotion."""
         old, new = before.level, after.level
-        # A promotion is to the next level up. A jump over a level corrects what was saved (a
-        # senior data scientist moving into ML, saved as aspiring, says "/level senior"): no
-        # congratulations, and when that level began is not known.
-        jumped = bool(old and new and self.kb.levels[new].rank - self.kb.levels[old].rank > 1)
+        # A promotion is to the next level up. A jump over a level, either way, corrects what
+        # was saved (a senior data scientist moving into ML, saved as aspiring, says "/level
+        # senior"; "sorry, I'm actually junior" after staff): no congratulations, and when that
+        # level began is not known.
+        jumped = bool(old and new and abs(self.kb.levels[new].rank - self.kb.levels[old].rank) > 1)
         if new and old and new != old and after.level_since == before.level_since:
             # A new level starts a new time at level (unless the message said since when), and
             # going back to the level just left is a correction: its time at level returns.

@@ -82,6 +82,12 @@ class Services:
             await self.storage.save(before, waiting.context, now, Event("forget"))
         return answer
 
+    async def drop_pending(self, user_id: int, now: datetime) -> None:
+        """Forget a question waiting for the user's "yes" (a command or a button came instead)."""
+        profile, context, _ = await self.storage.load_turn(user_id)
+        if context is not None and context.confirm is not None:
+            await self.storage.save(profile, replace(context, confirm=None), now)
+
     async def forget(self, user_id: int) -> Answer:
         """Delete everything stored about the user."""
         return self.replies.forgotten(await self.storage.forget(user_id))

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.answering import render
-from bot.answering.answer import Answer, Block, Line
+from bot.answering import moves, render
+from bot.answering.answer import Answer, Block
 from bot.cli.main import main
 from bot.knowledge import loader, readings
 from bot.knowledge.model import Item, KnowledgeBase
@@ -495,7 +495,7 @@ def test_what_sources_leave_out_is_marked_as_our_reading(kb_copy: Path) -> None:
         if i.absent and i.sources == ("job_guide",)
     ]  # fmt: skip
     assert not item.ours
-    answer = Answer("t", None, (Block(None, (Line(item.text, item.sources, absent=True),)),))
+    answer = Answer("t", None, (Block(None, moves.lines([item])),))
     text = render.plain(answer, kb.sources)
     assert "Our reading of [1]." in text and "suggestion" not in text
     assert "<i>Our reading of [1].</i>" in render.html(answer, kb.sources)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -85,6 +86,16 @@ def test_an_unwritable_cache_only_costs_time(kb: KnowledgeBase, pipeline: Pipeli
     assert read_all(kb, ["what skills for senior"], Counting(pipeline), blocked) == {
         "what skills for senior": pipeline.prepare("what skills for senior")
     }
+
+
+def test_a_long_pattern_is_part_of_the_key_whole(kb: KnowledgeBase) -> None:
+    """A compiled pattern's repr is cut at 200 characters: the key must read all of it."""
+    claims = kb.lexicon.statements.claims
+    assert len(claims.pattern) > 200
+    longer = re.compile(claims.pattern + "|zzz", claims.flags)
+    statements = replace(kb.lexicon.statements, claims=longer)
+    changed = replace(kb, lexicon=replace(kb.lexicon, statements=statements))
+    assert kb_digest(changed) != kb_digest(kb)
 
 
 def test_the_key_is_the_same_in_every_process(kb: KnowledgeBase) -> None:

@@ -212,6 +212,10 @@ async def test_a_jump_over_a_level_corrects_the_saved_one_and_is_no_promotion(
     reply = await _say(advisor, "I just got promoted to staff!", 2)
     assert reply.answer.heading == "Congratulations on becoming a staff ML engineer!"
     assert (await _stored(storage)).level_since == (NOW + timedelta(minutes=2)).date()
+    # Down over a level is a correction too: when the level began is not known.
+    await _say(advisor, "sorry, I'm actually a junior MLE", 3)
+    stored = await _stored(storage)
+    assert (stored.level, stored.level_since) == ("junior", None)
 
 
 async def test_every_change_is_echoed_and_undo_restores_it_exactly(
@@ -326,8 +330,8 @@ async def test_a_version_7_database_keeps_its_archived_plans_restorable(
         await storage.close()
 
 
-def test_a_refusal_is_a_few_words_opening_with_a_no(kb: KnowledgeBase) -> None:
-    for text in ("no", "No.", "nope, keep it", "no wait dont", "don't!", "cancel"):
+def test_a_refusal_is_only_words_of_refusal(kb: KnowledgeBase) -> None:
+    for text in ("no", "No.", "nope, keep it", "no wait dont", "don't!", "cancel", "not now"):
         assert declines(kb.lexicon, text), text
-    for text in ("now what", "no idea what skills I need for senior", "yes", "", "nothing"):
+    for text in ("stop the nudges", "wait what is mlops", "do it now", "yes", "", "nothing"):
         assert not declines(kb.lexicon, text), text

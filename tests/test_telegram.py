@@ -214,6 +214,24 @@ async def test_forget_is_answered_by_typing_too(bot: Harness) -> None:
     assert (await bot.storage.load(USER))[0].level is None
 
 
+async def test_a_yes_after_cancel_or_another_command_deletes_nothing(bot: Harness) -> None:
+    """The question waits for the very next thing the user does: Cancel, /forget no, or any
+    other command or button answers it, and a later "yes" is just a message."""
+    await bot.say(USER, "I'm a staff engineer")
+    for cancel in ("button", "/forget no", "/profile", "/sources", "forget me + /help"):
+        if cancel.startswith("forget me"):
+            await bot.say(USER, "forget me")
+            await bot.say(USER, "/help")
+        else:
+            await bot.say(USER, "/forget")
+            if cancel == "button":
+                await bot.press(USER, "fgt|no")
+            else:
+                await bot.say(USER, cancel)
+        await bot.say(USER, "sure")
+        assert (await bot.storage.load(USER))[0].level == "staff", cancel
+
+
 async def test_unknown_command_and_stale_button(bot: Harness) -> None:
     (reply,) = await bot.say(USER, "/teleport now")
     assert "I don't know /teleport" in _visible(reply)

@@ -129,7 +129,8 @@ async def profile(front: Front, user_id: int, arg: str, now: datetime) -> list[S
 
 
 async def forget(front: Front, user_id: int, arg: str, now: datetime) -> list[Shown]:
-    """/forget asks first; "/forget yes" (the button's text) deletes, "/forget no" not."""
+    """/forget asks first; "/forget yes" (the button's text) or a typed "yes" next deletes,
+    "/forget no" or anything else not."""
     if arg.lower() in ("yes", "no"):
         return [await front.forget(user_id, arg.lower() == "yes")]
     answer = await front.services.ask_forget(user_id, now)

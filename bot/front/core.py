@@ -84,6 +84,9 @@ class Front:
         handler = commands.HANDLERS.get(name)
         if handler is None:
             return commands.unknown(name)
+        # A question waiting for "yes" is answered by the very next thing the user does: after
+        # /forget's Cancel, a /profile or any other command, a later "yes" deletes nothing.
+        await self.services.drop_pending(user_id, now)
         return await handler(self, user_id, arg, now)
 
     # -- picks -------------------------------------------------------------------------------
@@ -94,6 +97,8 @@ class Front:
         handler = self._picks.get(kind)
         if handler is None:
             raise BadPick(kind)
+        if kind != "say":  # a typed choice is a message: the advisor answers what waits
+            await self.services.drop_pending(user_id, now)
         return await handler(user_id, args, now)
 
     async def _pick_question(self, user_id: int, args: tuple[str, ...],

@@ -13,6 +13,8 @@ import hashlib
 import json
 import logging
 import os
+import re
+import sys
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from importlib import metadata
@@ -31,8 +33,10 @@ _LIBRARIES = ("rapidfuzz", "pyspellchecker", "pyyaml")
 
 @lru_cache(maxsize=1)
 def code_digest() -> str:
-    """A hash of the bot's source files and the versions of the libraries reading calls."""
-    digest = hashlib.sha256()
+    """A hash of the bot's source files, the Python version and the versions of the libraries
+    reading calls."""
+    # Reading normalises text with unicodedata, whose tables change with the Python version.
+    digest = hashlib.sha256(sys.version.encode())
     for path in sorted(_PACKAGE.rglob("*.py")):
         digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0")
         digest.update(path.read_bytes())
@@ -65,7 +69,9 @@ def _plain(value: object) -> object:
         return value
     if isinstance(value, PurePath):
         return None  # where the files were read from: the same content anywhere is one key
-    return repr(value)  # a compiled pattern: its repr names its pattern and flags
+    if isinstance(value, re.Pattern):
+        return [value.pattern, value.flags]  # its repr is cut short for a long pattern
+    return repr(value)
 
 
 def read_all(
