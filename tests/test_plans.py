@@ -227,6 +227,16 @@ async def test_translator_answers_with_equivalents_and_caveats(advisor: Advisor)
     assert (await advisor.profile(12)).level is None  # a question, not a statement
 
 
+async def test_a_senior_staff_rung_is_matched_to_senior_staff_rungs(advisor: Advisor) -> None:
+    """Google L6 and L7 are both staff here; L7's equivalents lead with the senior staff
+    rungs ("Meta: E6; E7 for senior staff" under L7 read as a contradiction)."""
+    text = advisor.plain((await _say(advisor, "what is L7 at google?")).answer)
+    assert "It is the senior staff rung" in text
+    assert "Meta: E7; E6 for staff" in text and "Microsoft: 67; 65–66 for staff" in text
+    text = advisor.plain((await _say(advisor, "what is L6 at google?", 1)).answer)
+    assert "Meta: E6; E7 for senior staff" in text
+
+
 async def test_a_code_without_a_company_is_asked_about(advisor: Advisor) -> None:
     reply = await _say(advisor, "what level is L5?")
     text = advisor.plain(reply.answer)

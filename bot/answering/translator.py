@@ -4,11 +4,16 @@ called at big tech, with the caveats that come with any such mapping."""
 from __future__ import annotations
 
 from bot.answering.answer import Answer, Block, Line
-from bot.knowledge.model import KnowledgeBase
+from bot.knowledge.model import KnowledgeBase, Rung
 from bot.understanding.ladders import LadderMention
 
 
-def _equivalents(kb: KnowledgeBase, level: str, first: str | None) -> tuple[Line, ...]:
+def _equivalents(
+    kb: KnowledgeBase, level: str, first: str | None, note: str | None = None
+) -> tuple[Line, ...]:
+    """Each company's rungs at `level`. Asked about a rung with a `note` ("senior staff"), the
+    rungs with that note lead: "Google L7 (senior staff)" is Meta E7, and E6 is its staff rung
+    ("E6; E7 for senior staff" under L7 read as a contradiction)."""
     ladders = kb.ladders
     order = sorted(ladders.companies, key=lambda c: c != first)
     lines = []
@@ -16,7 +21,14 @@ def _equivalents(kb: KnowledgeBase, level: str, first: str | None) -> tuple[Line
         rungs = [r for r in ladders.rungs if r.company == company_id and r.level == level]
         if not rungs:
             continue
-        labels = "; ".join(r.label + (f" for {r.note}" if r.note else "") for r in rungs)
+        rungs.sort(key=lambda r: r.note != note)  # stable: the ladder's order otherwise
+
+        def label(r: Rung) -> str:
+            if r.note == note:
+                return r.label
+            return f"{r.label} for {r.note or kb.levels[level].id}"
+
+        labels = "; ".join(label(r) for r in rungs)
         sources = tuple(dict.fromkeys(s for r in rungs for s in r.sources))
         lines.append(Line(f"{ladders.companies[company_id].name}: {labels}", sources))
     return tuple(lines)
@@ -117,7 +129,9 @@ def _translated(kb: KnowledgeBase, mention: LadderMention, level: str) -> Answer
     if mention.own:
         lead += f" I've noted that you're {target.a_noun}."
     others = tuple(
-        line for line in _equivalents(kb, target.id, None) if not line.text.startswith(name + ":")
+        line
+        for line in _equivalents(kb, target.id, None, rung.note)
+        if not line.text.startswith(name + ":")
     )
     careful = _caveats(kb, {rung.company}, _companies(others, kb))
     return Answer(
