@@ -66,9 +66,9 @@ class Advisor:
         fresh = context if context and context.fresh(now) else None
         waiting = fresh.confirm if fresh else None
         if waiting and context:
-            # The answer to "delete everything?" is this message: "yes" does it, a short refusal
-            # ("no wait dont") is answered as one, anything else cancels it and is answered as
-            # itself.
+            # The answer to "delete everything?" is this message: "yes" does it, a refusal made
+            # only of refusal words ("no wait dont") is answered as one, anything else cancels
+            # it and is answered as itself.
             context = replace(context, confirm=None)
             affirms = not forwarded and changes.affirms(self.kb.lexicon, text)
             if affirms or changes.declines(self.kb.lexicon, text):

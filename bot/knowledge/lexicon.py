@@ -174,7 +174,7 @@ class Lexicon:
     """Word lists of one language (lower case), as the language file gives them."""
 
     affirmative: tuple[str, ...] = ()
-    declines: tuple[str, ...] = ()  # the first word of a short refusal ("no wait dont")
+    declines: tuple[str, ...] = ()  # a message made only of these refuses ("no wait dont")
     more: tuple[str, ...] = ()  # a whole message asking for the rest of a long answer
     backgrounds: tuple[Background, ...] = ()
     goal_words: tuple[str, ...] = ()
