@@ -82,11 +82,9 @@ class Services:
             await self.storage.save(before, waiting.context, now, Event("forget"))
         return answer
 
-    async def drop_pending(self, user_id: int, now: datetime) -> None:
+    async def drop_pending(self, user_id: int) -> None:
         """Forget a question waiting for the user's "yes" (a command or a button came instead)."""
-        profile, context, _ = await self.storage.load_turn(user_id)
-        if context is not None and context.confirm is not None:
-            await self.storage.save(profile, replace(context, confirm=None), now)
+        await self.storage.drop_confirm(user_id)
 
     async def forget(self, user_id: int) -> Answer:
         """Delete everything stored about the user."""

@@ -86,7 +86,7 @@ class Front:
             return commands.unknown(name)
         # A question waiting for "yes" is answered by the very next thing the user does: after
         # /forget's Cancel, a /profile or any other command, a later "yes" deletes nothing.
-        await self.services.drop_pending(user_id, now)
+        await self.services.drop_pending(user_id)
         return await handler(self, user_id, arg, now)
 
     # -- picks -------------------------------------------------------------------------------
@@ -98,7 +98,7 @@ class Front:
         if handler is None:
             raise BadPick(kind)
         if kind != "say":  # a typed choice is a message: the advisor answers what waits
-            await self.services.drop_pending(user_id, now)
+            await self.services.drop_pending(user_id)
         return await handler(user_id, args, now)
 
     async def _pick_question(self, user_id: int, args: tuple[str, ...],

@@ -42,6 +42,15 @@ class ConversationStore(Database):
         ctx = Context(row[4], row[5], row[6], row[7], row[8], dt(row[9]), row[10], row[11])
         return profile, ctx, page
 
+    async def drop_confirm(self, user_id: int) -> None:
+        """Forget a question waiting for the user's "yes", if one waits (one statement; the
+        rest of the conversation and the profile are left as they are)."""
+        async with self._lock:
+            await self._db.execute(
+                "UPDATE conversation SET confirm = NULL WHERE user_id = ? AND confirm IS NOT NULL",
+                (user_id,),
+            )
+
     async def save(
         self,
         profile: Profile,

@@ -12,6 +12,7 @@ in milliseconds and a changed knowledge base retrains it once.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import math
@@ -191,13 +192,11 @@ class IntentClassifier:
     # -- the cache ------------------------------------------------------------------------------
     def save(self, path: Path) -> None:
         """Write the model to `path` (.npz), atomically."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with tmp.open("wb") as out:
-            np.savez(out, weights=self.weights, bias=self.bias, idf=self.idf,
-                     meta=np.frombuffer(json.dumps([self.classes, list(self.vocabulary)])
-                                        .encode(), dtype=np.uint8))  # fmt: skip
-        tmp.replace(path)
+        out = io.BytesIO()
+        np.savez(out, weights=self.weights, bias=self.bias, idf=self.idf,
+                 meta=np.frombuffer(json.dumps([self.classes, list(self.vocabulary)]).encode(),
+                                    dtype=np.uint8))  # fmt: skip
+        write_atomically(path, out.getvalue())
 
     @classmethod
     def load(cls, path: Path) -> IntentClassifier:
@@ -214,6 +213,15 @@ def fingerprint(examples: Sequence[tuple[str, Sequence[str]]]) -> str:
     for intent, words in examples:
         digest.update(f"{intent}\t{' '.join(words)}\n".encode())
     return digest.hexdigest()[:16]
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write a cache file whole or not at all: readers in other processes never see half of
+    it. OSError if it cannot be written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
 
 
 def cache_dir() -> Path:

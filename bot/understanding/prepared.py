@@ -12,7 +12,6 @@ import dataclasses
 import hashlib
 import json
 import logging
-import os
 import re
 import sys
 from collections.abc import Callable, Iterable
@@ -21,6 +20,7 @@ from importlib import metadata
 from pathlib import Path, PurePath
 
 from bot.knowledge.model import KnowledgeBase
+from bot.understanding.classifier import write_atomically
 from bot.understanding.scoring import Utterance
 
 log = logging.getLogger(__name__)
@@ -103,10 +103,7 @@ def read_all(
     read = {text: prepare(text) for text in wanted}
     rows = [[u.words, u.masked, u.content] for u in read.values()]
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
-        tmp.replace(path)
+        write_atomically(path, json.dumps(rows, ensure_ascii=False).encode())
     except OSError as exc:
         log.warning("could not cache the readings in %s: %s", path, exc)
     return read
